@@ -1,0 +1,918 @@
+"""The agreements of a boligsocial helhedsplan.
+
+A plan (the *strategisk samarbejdsaftale*) belongs to an LBF funding period, covers some housing
+areas, and holds one *delaftale* (here `Subagreement`) per focus area (*indsatsområde*) of its
+funding period. Danish domain words are kept in verbose names and docstrings; identifiers are
+English.
+
+Amounts of money are stored in whole kroner and shown in thousands (t.kr.), the unit the seed
+and LBF's budget template use.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, Sum
+from django.utils.translation import gettext_lazy as _
+
+
+class FundingPeriodManager(models.Manager["FundingPeriod"]):
+    def get_by_natural_key(self, code: str) -> FundingPeriod:
+        return self.get(code=code)
+
+
+class FundingPeriod(models.Model):
+    """An LBF funding period, such as "2015-18-midlerne"; it fixes which focus areas exist."""
+
+    code = models.SlugField(_("code"), unique=True)
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    first_year = models.PositiveSmallIntegerField(_("first year"))
+    last_year = models.PositiveSmallIntegerField(_("last year"))
+
+    objects = FundingPeriodManager()
+
+    class Meta:
+        verbose_name = _("funding period")
+        verbose_name_plural = _("funding periods")
+        ordering = ["first_year"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(first_year__lte=models.F("last_year")),
+                name="fundingperiod_first_year_not_after_last",
+                violation_error_message=_("The first year cannot be after the last year."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def natural_key(self) -> tuple[str]:
+        return (self.code,)
+
+
+class FocusAreaManager(models.Manager["FocusArea"]):
+    def get_by_natural_key(self, period_code: str, code: str) -> FocusArea:
+        return self.get(funding_period__code=period_code, code=code)
+
+
+class FocusArea(models.Model):
+    """An *indsatsområde* of a funding period; a plan has one delaftale for each."""
+
+    funding_period = models.ForeignKey(
+        FundingPeriod,
+        on_delete=models.PROTECT,
+        related_name="focus_areas",
+        verbose_name=_("funding period"),
+    )
+    code = models.SlugField(_("code"), help_text=_("Short name used in links and commands."))
+    name = models.CharField(_("name"), max_length=200)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    objects = FocusAreaManager()
+
+    class Meta:
+        verbose_name = _("focus area")
+        verbose_name_plural = _("focus areas")
+        ordering = ["funding_period__first_year", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["funding_period", "code"],
+                name="focusarea_unique_code_per_period",
+                violation_error_message=_(
+                    "The funding period already has a focus area with this code."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["funding_period", "name"],
+                name="focusarea_unique_name_per_period",
+                violation_error_message=_(
+                    "The funding period already has a focus area with this name."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def natural_key(self) -> tuple[str, str]:
+        return (self.funding_period.code, self.code)
+
+    natural_key.dependencies = ["agreements.fundingperiod"]
+
+
+class OrganisationManager(models.Manager["Organisation"]):
+    def get_by_natural_key(self, name: str) -> Organisation:
+        return self.get(name=name)
+
+
+class Organisation(models.Model):
+    """A housing organisation, the municipality, the police or another partner."""
+
+    class Kind(models.TextChoices):
+        HOUSING = "housing", _("housing organisation")
+        MUNICIPALITY = "municipality", _("municipality")
+        POLICE = "police", _("police")
+        OTHER = "other", _("other partner")
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    short_name = models.CharField(_("short name"), max_length=50, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+
+    objects = OrganisationManager()
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["kind", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def natural_key(self) -> tuple[str]:
+        return (self.name,)
+
+
+class HousingAreaManager(models.Manager["HousingArea"]):
+    def get_by_natural_key(self, code: str) -> HousingArea:
+        return self.get(code=code)
+
+
+class HousingArea(models.Model):
+    """A *boligområde*. Areas outlive plans: a follow-on plan covers the same estates."""
+
+    code = models.SlugField(_("code"), unique=True)
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    short_name = models.CharField(
+        _("short name"),
+        max_length=60,
+        blank=True,
+        help_text=_("Used in narrow table columns, e.g. 'Ringparken'."),
+    )
+
+    objects = HousingAreaManager()
+
+    class Meta:
+        verbose_name = _("housing area")
+        verbose_name_plural = _("housing areas")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def natural_key(self) -> tuple[str]:
+        return (self.code,)
+
+    @property
+    def label(self) -> str:
+        return self.short_name or self.name
+
+
+class Role(models.TextChoices):
+    """What a user does in a plan; it decides what they may see and change."""
+
+    SECRETARIAT = "secretariat", _("Secretariat")
+    COORDINATOR = "coordinator", _("Coordinator")
+    BOARD = "board", _("Board")
+    LBF = "lbf", _("Landsbyggefonden")
+
+
+class PlanQuerySet(models.QuerySet["Plan"]):
+    def for_user(self, user) -> PlanQuerySet:
+        """The plans this user has any role in (every plan for a superuser)."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(memberships__user=user).distinct()
+
+    def with_role(self, user, *roles: str) -> PlanQuerySet:
+        """The plans in which this user holds one of `roles` (every plan for a superuser)."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(memberships__user=user, memberships__role__in=roles).distinct()
+
+    def for_overview(self, user) -> PlanQuerySet:
+        """Plans with the user's role and their delaftaler counted, in a fixed number of
+        queries however many plans there are."""
+        subagreements = Subagreement.objects.select_related("focus_area").annotate(
+            activity_total=Count("activities", distinct=True),
+            criterion_total=Count("criteria", distinct=True),
+        )
+        role = Membership.objects.filter(plan=OuterRef("pk"), user=user).values("role")[:1]
+        return (
+            self.select_related("funding_period")
+            .annotate(user_role=Subquery(role))
+            .prefetch_related(Prefetch("subagreements", queryset=subagreements))
+        )
+
+    def with_budget_totals(self) -> PlanQuerySet:
+        """Annotate the sums of the delaftaler's budgets, for the budget overview."""
+        return self.annotate(
+            subagreements_lbf=Sum("subagreements__budget_lbf", default=0),
+            subagreements_local=Sum("subagreements__budget_local", default=0),
+        )
+
+
+class PlanManager(models.Manager["Plan"]):
+    def get_by_natural_key(self, slug: str) -> Plan:
+        return self.get(slug=slug)
+
+
+class Plan(models.Model):
+    """A boligsocial helhedsplan: the strategic cooperation agreement and everything under it."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    slug = models.SlugField(_("short name"), unique=True)
+    funding_period = models.ForeignKey(
+        FundingPeriod,
+        on_delete=models.PROTECT,
+        related_name="plans",
+        verbose_name=_("funding period"),
+    )
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"))
+    preamble = models.TextField(
+        _("preamble"),
+        blank=True,
+        help_text=_("The introduction before section 1 ('Aftaledokumenter')."),
+    )
+    vision = models.TextField(_("vision"), blank=True)
+    purpose = models.TextField(_("purpose"), blank=True)
+    budget_lbf = models.BigIntegerField(_("budget from LBF (DKK)"), default=0)
+    budget_local = models.BigIntegerField(_("local co-financing (DKK)"), default=0)
+    budget_note = models.TextField(_("budget note"), blank=True)
+    areas = models.ManyToManyField(
+        HousingArea, through="PlanArea", related_name="plans", verbose_name=_("housing areas")
+    )
+    parties = models.ManyToManyField(
+        Organisation, through="PlanParty", related_name="plans", verbose_name=_("parties")
+    )
+
+    objects = PlanManager.from_queryset(PlanQuerySet)()
+
+    class Meta:
+        verbose_name = _("plan")
+        verbose_name_plural = _("plans")
+        ordering = ["-start_date", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start_date__lt=models.F("end_date")),
+                name="plan_starts_before_end",
+                violation_error_message=_("The end date must be after the start date."),
+            ),
+            models.CheckConstraint(
+                condition=Q(budget_lbf__gte=0),
+                name="plan_budget_lbf_not_negative",
+                violation_error_message=_("A budget cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=Q(budget_local__gte=0),
+                name="plan_budget_local_not_negative",
+                violation_error_message=_("A budget cannot be negative."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
+
+    natural_key.dependencies = ["agreements.fundingperiod"]
+
+    @property
+    def budget_total(self) -> int:
+        return self.budget_lbf + self.budget_local
+
+    @property
+    def years(self) -> range:
+        """The calendar years the plan touches; the first and last may be partial."""
+        return range(self.start_date.year, self.end_date.year + 1)
+
+    def budget_overview(self) -> dict[str, dict[str, int]]:
+        """The plan's budget against the sum of its delaftaler, and what is left unallocated.
+
+        The seed's delaftaler do not add up to the plan total; the remainder is real and is
+        shown, never hidden.
+        """
+        sums = self.subagreements.aggregate(
+            lbf=Sum("budget_lbf", default=0), local=Sum("budget_local", default=0)
+        )
+        allocated = {"lbf": sums["lbf"], "local": sums["local"]}
+        allocated["total"] = allocated["lbf"] + allocated["local"]
+        plan = {"lbf": self.budget_lbf, "local": self.budget_local, "total": self.budget_total}
+        return {
+            "plan": plan,
+            "allocated": allocated,
+            "unallocated": {key: plan[key] - allocated[key] for key in plan},
+        }
+
+    def missing_focus_areas(self) -> models.QuerySet[FocusArea]:
+        """Focus areas of the funding period that have no delaftale yet."""
+        return self.funding_period.focus_areas.exclude(subagreements__plan=self)
+
+    def clean(self) -> None:
+        if self.start_date and self.end_date and self.start_date >= self.end_date:
+            raise ValidationError({"end_date": _("The end date must be after the start date.")})
+
+
+class PlanAreaManager(models.Manager["PlanArea"]):
+    def get_by_natural_key(self, plan_slug: str, area_code: str) -> PlanArea:
+        return self.get(plan__slug=plan_slug, area__code=area_code)
+
+
+class PlanArea(models.Model):
+    """A housing area as part of one plan, with what the plan says about it."""
+
+    plan = models.ForeignKey(
+        Plan, on_delete=models.CASCADE, related_name="plan_areas", verbose_name=_("plan")
+    )
+    area = models.ForeignKey(
+        HousingArea,
+        on_delete=models.PROTECT,
+        related_name="plan_areas",
+        verbose_name=_("housing area"),
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    particularly_vulnerable = models.BooleanField(
+        _("on the government's list"),
+        default=False,
+        help_text=_("On the government's list of særligt udsatte boligområder."),
+    )
+    coordinator_fte = models.DecimalField(
+        _("coordinator FTE"),
+        max_digits=5,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        help_text=_("Share of a full-time coordinator for this area, e.g. 0.5 for 50 per cent."),
+    )
+
+    objects = PlanAreaManager()
+
+    class Meta:
+        verbose_name = _("housing area in plan")
+        verbose_name_plural = _("housing areas in plan")
+        ordering = ["plan", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "area"],
+                name="planarea_unique_area_per_plan",
+                violation_error_message=_("The housing area is already part of the plan."),
+            ),
+            models.CheckConstraint(
+                condition=Q(coordinator_fte__gte=0) | Q(coordinator_fte__isnull=True),
+                name="planarea_coordinator_fte_not_negative",
+                violation_error_message=_("An FTE share cannot be negative."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area} ({self.plan})"
+
+    def natural_key(self) -> tuple[str, str]:
+        return (self.plan.slug, self.area.code)
+
+    natural_key.dependencies = ["agreements.plan", "agreements.housingarea"]
+
+
+class PlanPartyManager(models.Manager["PlanParty"]):
+    def get_by_natural_key(self, plan_slug: str, organisation_name: str) -> PlanParty:
+        return self.get(plan__slug=plan_slug, organisation__name=organisation_name)
+
+
+class PlanParty(models.Model):
+    """A party to the strategic agreement."""
+
+    plan = models.ForeignKey(
+        Plan, on_delete=models.CASCADE, related_name="plan_parties", verbose_name=_("plan")
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="plan_parties",
+        verbose_name=_("organisation"),
+    )
+    role = models.CharField(_("role"), max_length=200, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    objects = PlanPartyManager()
+
+    class Meta:
+        verbose_name = _("party to the plan")
+        verbose_name_plural = _("parties to the plan")
+        ordering = ["plan", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "organisation"],
+                name="planparty_unique_organisation_per_plan",
+                violation_error_message=_("The organisation is already a party to the plan."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.organisation)
+
+    def natural_key(self) -> tuple[str, str]:
+        return (self.plan.slug, self.organisation.name)
+
+    natural_key.dependencies = ["agreements.plan", "agreements.organisation"]
+
+
+class Signatory(models.Model):
+    """A person who signed the strategic agreement on behalf of a party."""
+
+    plan = models.ForeignKey(
+        Plan, on_delete=models.CASCADE, related_name="signatories", verbose_name=_("plan")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="signatories",
+        verbose_name=_("organisation"),
+    )
+    signed_on = models.DateField(_("signed on"), null=True, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("signatory")
+        verbose_name_plural = _("signatories")
+        ordering = ["plan", "position"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BodyManager(models.Manager["Body"]):
+    def get_by_natural_key(self, plan_slug: str, name: str) -> Body:
+        return self.get(plan__slug=plan_slug, name=name)
+
+
+class Body(models.Model):
+    """A part of the plan's organisation (seed section 2): the board, its chair, the
+    secretariat, the coordination group, the coordinators or a local follow-up group."""
+
+    class Kind(models.TextChoices):
+        BOARD = "board", _("board")
+        CHAIR = "chair", _("chair")
+        SECRETARIAT = "secretariat", _("secretariat")
+        COORDINATION_GROUP = "coordination_group", _("coordination group")
+        COORDINATORS = "coordinators", _("coordinators")
+        LOCAL_GROUP = "local_group", _("local follow-up group")
+        STAFF = "staff", _("staff of the community houses")
+
+    plan = models.ForeignKey(
+        Plan, on_delete=models.CASCADE, related_name="bodies", verbose_name=_("plan")
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=200)
+    area = models.ForeignKey(
+        HousingArea,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="bodies",
+        verbose_name=_("housing area"),
+        help_text=_("Only for a local follow-up group."),
+    )
+    description = models.TextField(_("description"), blank=True)
+    composition = models.TextField(
+        _("composition"), blank=True, help_text=_("Who takes part, one line each.")
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    objects = BodyManager()
+
+    class Meta:
+        verbose_name = _("body of the organisation")
+        verbose_name_plural = _("bodies of the organisation")
+        ordering = ["plan", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "name"],
+                name="body_unique_name_per_plan",
+                violation_error_message=_("The plan already has a body with this name."),
+            ),
+            models.UniqueConstraint(
+                fields=["plan", "kind"],
+                condition=~Q(kind="local_group"),
+                name="body_one_of_each_kind_per_plan",
+                violation_error_message=_("The plan already has a body of this kind."),
+            ),
+            models.UniqueConstraint(
+                fields=["plan", "area"],
+                condition=Q(kind="local_group"),
+                name="body_one_local_group_per_area",
+                violation_error_message=_("The housing area already has a local follow-up group."),
+            ),
+            models.CheckConstraint(
+                condition=(Q(kind="local_group") & Q(area__isnull=False))
+                | (~Q(kind="local_group") & Q(area__isnull=True)),
+                name="body_area_only_for_local_group",
+                violation_error_message=_(
+                    "A local follow-up group needs a housing area; other bodies have none."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def natural_key(self) -> tuple[str, str]:
+        return (self.plan.slug, self.name)
+
+    natural_key.dependencies = ["agreements.plan", "agreements.housingarea"]
+
+    @property
+    def composition_lines(self) -> list[str]:
+        return [line for line in self.composition.splitlines() if line.strip()]
+
+
+class PlanSectionManager(models.Manager["PlanSection"]):
+    def get_by_natural_key(self, plan_slug: str, position: int) -> PlanSection:
+        return self.get(plan__slug=plan_slug, position=position)
+
+
+class PlanSection(models.Model):
+    """A narrative section of the strategic agreement, kept in the agreement's own words.
+
+    Vision, purpose, organisation and budget are structured fields elsewhere; the other
+    sections (problemkompleks per focus area, common measurements, local evaluation, ...) are
+    text, stored here in the order of the agreement.
+    """
+
+    plan = models.ForeignKey(
+        Plan, on_delete=models.CASCADE, related_name="sections", verbose_name=_("plan")
+    )
+    position = models.PositiveSmallIntegerField(_("position"))
+    number = models.CharField(_("number"), max_length=10, blank=True)
+    title = models.CharField(_("title"), max_length=300)
+    focus_area = models.ForeignKey(
+        FocusArea,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="plan_sections",
+        verbose_name=_("focus area"),
+    )
+    body = models.TextField(_("text"), blank=True)
+
+    objects = PlanSectionManager()
+
+    class Meta:
+        verbose_name = _("section of the strategic agreement")
+        verbose_name_plural = _("sections of the strategic agreement")
+        ordering = ["plan", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "position"],
+                name="plansection_unique_position_per_plan",
+                violation_error_message=_("The plan already has a section at this position."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}".strip()
+
+    def natural_key(self) -> tuple[str, int]:
+        return (self.plan.slug, self.position)
+
+    natural_key.dependencies = ["agreements.plan", "agreements.focusarea"]
+
+
+class RequiredAttachmentManager(models.Manager["RequiredAttachment"]):
+    def get_by_natural_key(self, plan_slug: str, title: str) -> RequiredAttachment:
+        return self.get(plan__slug=plan_slug, title=title)
+
+
+class RequiredAttachment(models.Model):
+    """A document LBF requires with the strategic agreement, and whether it is present."""
+
+    plan = models.ForeignKey(
+        Plan, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("plan")
+    )
+    title = models.CharField(_("title"), max_length=300)
+    is_present = models.BooleanField(
+        _("present"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty while it is not known whether the document is attached."),
+    )
+    note = models.TextField(_("note"), blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    objects = RequiredAttachmentManager()
+
+    class Meta:
+        verbose_name = _("required attachment")
+        verbose_name_plural = _("required attachments")
+        ordering = ["plan", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "title"],
+                name="requiredattachment_unique_title_per_plan",
+                violation_error_message=_("The plan already lists this attachment."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def natural_key(self) -> tuple[str, str]:
+        return (self.plan.slug, self.title)
+
+    natural_key.dependencies = ["agreements.plan"]
+
+
+class SubagreementQuerySet(models.QuerySet["Subagreement"]):
+    def for_user(self, user) -> SubagreementQuerySet:
+        """Delaftaler of the plans this user has a role in."""
+        return self.filter(plan__in=Plan.objects.for_user(user))
+
+
+class SubagreementManager(models.Manager["Subagreement"]):
+    def get_by_natural_key(self, plan_slug: str, period_code: str, code: str) -> Subagreement:
+        return self.get(
+            plan__slug=plan_slug,
+            focus_area__funding_period__code=period_code,
+            focus_area__code=code,
+        )
+
+
+class Subagreement(models.Model):
+    """A *delaftale*: the plan's agreement for one focus area, in the sections of LBF's
+    template (parties, problemkompleks, formål og mål, succeskriterier, activities,
+    medarbejderressourcer, budget, konflikthåndtering, revision, validity)."""
+
+    plan = models.ForeignKey(
+        Plan, on_delete=models.CASCADE, related_name="subagreements", verbose_name=_("plan")
+    )
+    focus_area = models.ForeignKey(
+        FocusArea,
+        on_delete=models.PROTECT,
+        related_name="subagreements",
+        verbose_name=_("focus area"),
+    )
+    initiative_name = models.CharField(
+        _("name of the initiative"),
+        max_length=300,
+        blank=True,
+        help_text=_("'Navn på den boligsociale indsats, som delaftalen vedrører'."),
+    )
+    responsibility_statement = models.TextField(_("the board's responsibility"), blank=True)
+    problem_complex = models.TextField(_("problem complex"), blank=True)
+    purpose_and_goals = models.TextField(_("purpose and goals"), blank=True)
+    activities_overview = models.TextField(
+        _("activities overview"),
+        blank=True,
+        help_text=_("The delaftale's own summary of the activities that serve its goals."),
+    )
+    municipal_interplay = models.TextField(_("interplay with the municipality's work"), blank=True)
+    budget_lbf = models.BigIntegerField(_("budget from LBF (DKK)"), default=0)
+    budget_local = models.BigIntegerField(_("local co-financing (DKK)"), default=0)
+    conflict_handling = models.TextField(_("conflict handling"), blank=True)
+    revision = models.TextField(_("revision"), blank=True)
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    validity_note = models.CharField(
+        _("validity as written"),
+        max_length=200,
+        blank=True,
+        help_text=_("The validity in the agreement's own words, where it gives no exact dates."),
+    )
+
+    objects = SubagreementManager.from_queryset(SubagreementQuerySet)()
+
+    class Meta:
+        verbose_name = _("sub-agreement")
+        verbose_name_plural = _("sub-agreements")
+        ordering = ["plan", "focus_area__position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "focus_area"],
+                name="subagreement_one_per_focus_area_and_plan",
+                violation_error_message=_(
+                    "The plan already has a sub-agreement for this focus area."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_from__lt=models.F("valid_to")),
+                name="subagreement_valid_from_before_valid_to",
+                violation_error_message=_("'Valid to' must be after 'valid from'."),
+            ),
+            models.CheckConstraint(
+                condition=Q(budget_lbf__gte=0),
+                name="subagreement_budget_lbf_not_negative",
+                violation_error_message=_("A budget cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=Q(budget_local__gte=0),
+                name="subagreement_budget_local_not_negative",
+                violation_error_message=_("A budget cannot be negative."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Sub-agreement for %(focus_area)s") % {"focus_area": self.focus_area})
+
+    def natural_key(self) -> tuple[str, str, str]:
+        return (self.plan.slug, *self.focus_area.natural_key())
+
+    natural_key.dependencies = ["agreements.plan", "agreements.focusarea"]
+
+    @property
+    def code(self) -> str:
+        return self.focus_area.code
+
+    @property
+    def budget_total(self) -> int:
+        return self.budget_lbf + self.budget_local
+
+    def clean(self) -> None:
+        errors = {}
+        if (
+            self.plan_id
+            and self.focus_area_id
+            and self.focus_area.funding_period_id != self.plan.funding_period_id
+        ):
+            errors["focus_area"] = _(
+                "The focus area must belong to the plan's funding period (%(period)s)."
+            ) % {"period": self.plan.funding_period}
+        if self.valid_from and self.valid_to and self.valid_from >= self.valid_to:
+            errors["valid_to"] = _("'Valid to' must be after 'valid from'.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class SubagreementPartyManager(models.Manager["SubagreementParty"]):
+    def get_by_natural_key(self, plan_slug, period_code, code, position) -> SubagreementParty:
+        return self.get(
+            subagreement=Subagreement.objects.get_by_natural_key(plan_slug, period_code, code),
+            position=position,
+        )
+
+
+class SubagreementParty(models.Model):
+    """A party to a delaftale, with its role and the person representing it."""
+
+    subagreement = models.ForeignKey(
+        Subagreement,
+        on_delete=models.CASCADE,
+        related_name="parties",
+        verbose_name=_("sub-agreement"),
+    )
+    position = models.PositiveSmallIntegerField(_("position"))
+    group = models.CharField(
+        _("group"),
+        max_length=300,
+        blank=True,
+        help_text=_("A heading the agreement groups parties under, if any."),
+    )
+    name = models.CharField(_("party"), max_length=300)
+    role = models.CharField(_("role"), max_length=300, blank=True)
+    representative = models.CharField(_("represented by"), max_length=200, blank=True)
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="subagreement_parties",
+        verbose_name=_("organisation"),
+    )
+
+    objects = SubagreementPartyManager()
+
+    class Meta:
+        verbose_name = _("party to the sub-agreement")
+        verbose_name_plural = _("parties to the sub-agreement")
+        ordering = ["subagreement", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subagreement", "position"],
+                name="subagreementparty_unique_position",
+                violation_error_message=_(
+                    "The sub-agreement already has a party at this position."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def natural_key(self) -> tuple:
+        return (*self.subagreement.natural_key(), self.position)
+
+    natural_key.dependencies = ["agreements.subagreement", "agreements.organisation"]
+
+
+class StaffResourceManager(models.Manager["StaffResource"]):
+    def get_by_natural_key(self, plan_slug, period_code, code, position) -> StaffResource:
+        return self.get(
+            subagreement=Subagreement.objects.get_by_natural_key(plan_slug, period_code, code),
+            position=position,
+        )
+
+
+class StaffResource(models.Model):
+    """A line of *medarbejderressourcer*: a role and its share of a full-time post (FTE).
+
+    It belongs to a delaftale and, when the agreement places it under one activity, to that
+    activity too.
+    """
+
+    subagreement = models.ForeignKey(
+        Subagreement,
+        on_delete=models.CASCADE,
+        related_name="staff",
+        verbose_name=_("sub-agreement"),
+    )
+    activity = models.ForeignKey(
+        "activities.Activity",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="staff",
+        verbose_name=_("activity"),
+    )
+    position = models.PositiveSmallIntegerField(_("position"))
+    role = models.CharField(_("role"), max_length=300)
+    fte = models.DecimalField(
+        _("FTE"),
+        max_digits=6,
+        decimal_places=3,
+        help_text=_("Full-time equivalents: 0.5 for half time, 1 for one full-time post."),
+    )
+    note = models.TextField(_("note"), blank=True)
+
+    objects = StaffResourceManager()
+
+    class Meta:
+        verbose_name = _("staff resource")
+        verbose_name_plural = _("staff resources")
+        ordering = ["subagreement", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subagreement", "position"],
+                name="staffresource_unique_position",
+                violation_error_message=_(
+                    "The sub-agreement already has a staff line at this position."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(fte__gte=0),
+                name="staffresource_fte_not_negative",
+                violation_error_message=_("An FTE share cannot be negative."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.role
+
+    def save(self, *args, **kwargs) -> None:
+        # A line placed under an activity belongs to that activity's delaftale.
+        if self.activity_id:
+            self.subagreement_id = self.activity.subagreement_id
+        super().save(*args, **kwargs)
+
+    def natural_key(self) -> tuple:
+        return (*self.subagreement.natural_key(), self.position)
+
+    natural_key.dependencies = ["agreements.subagreement", "activities.activity"]
+
+
+class Membership(models.Model):
+    """A user's role in one plan. A person can hold roles in several plans."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("user"),
+    )
+    plan = models.ForeignKey(
+        Plan, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("plan")
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+
+    class Meta:
+        verbose_name = _("role in a plan")
+        verbose_name_plural = _("roles in plans")
+        ordering = ["plan", "role", "user__username"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "plan"],
+                name="membership_one_role_per_plan",
+                violation_error_message=_("The user already has a role in this plan."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()} ({self.plan})"

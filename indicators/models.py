@@ -1,0 +1,573 @@
+"""Success criteria (*succeskriterier*), the figures they are judged on, and their targets.
+
+Yearly figures from outside sources (police, BL tables, the municipality) are `Measurement`s
+of an `Indicator`. A criterion reads either an indicator or, for an activity, the quarterly
+counts of its metrics. Measurements belong to the indicator rather than to a criterion because
+the same figure serves several criteria: the safety figure is a criterion in two delaftaler,
+and it must be typed once and read the same in both.
+
+A criterion's rule is a list of `CriterionTarget`s, one per rule and housing area (or the whole
+plan), so that "from 30,65 in 2016 to at most 20 in 2021, and under 30 on Motalavej" is three
+targets of one criterion.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from activities.models import Activity, Metric
+from agreements.models import HousingArea, Plan, Subagreement
+
+
+class Unit(models.TextChoices):
+    COUNT = "count", _("number")
+    PERCENT = "percent", _("per cent")
+    PER_THOUSAND = "per_thousand", _("per 1,000 residents")
+    FULL_TIME_PERSONS = "full_time_persons", _("full-time persons")
+
+
+class IndicatorManager(models.Manager["Indicator"]):
+    def get_by_natural_key(self, plan_slug: str, name: str) -> Indicator:
+        return self.get(plan__slug=plan_slug, name=name)
+
+
+class Indicator(models.Model):
+    """A figure measured once a year, per housing area or for the whole plan.
+
+    A reference indicator is a figure from outside the plan's areas that targets compare with,
+    such as the average safety of all særligt udsatte boligområder or the municipality's crime
+    rate; its measurements have no area.
+    """
+
+    plan = models.ForeignKey(
+        Plan, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("plan")
+    )
+    name = models.CharField(_("name"), max_length=300)
+    unit = models.CharField(_("unit"), max_length=20, choices=Unit.choices, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    source = models.CharField(_("source"), max_length=300, blank=True)
+    is_reference = models.BooleanField(
+        _("external reference"),
+        default=False,
+        help_text=_("A figure from outside the plan's areas that targets compare with."),
+    )
+
+    objects = IndicatorManager()
+
+    class Meta:
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        ordering = ["plan", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "name"],
+                name="indicator_unique_name_per_plan",
+                violation_error_message=_("The plan already has an indicator with this name."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def natural_key(self) -> tuple[str, str]:
+        return (self.plan.slug, self.name)
+
+    natural_key.dependencies = ["agreements.plan"]
+
+
+class MeasurementManager(models.Manager["Measurement"]):
+    def get_by_natural_key(self, plan_slug, indicator_name, year, area_code) -> Measurement:
+        return (
+            self.get(
+                indicator__plan__slug=plan_slug,
+                indicator__name=indicator_name,
+                year=year,
+                area__code=area_code,
+            )
+            if area_code
+            else self.get(
+                indicator__plan__slug=plan_slug,
+                indicator__name=indicator_name,
+                year=year,
+                area__isnull=True,
+            )
+        )
+
+
+class Measurement(models.Model):
+    """The value of an indicator in one calendar year, in one area or for the whole plan."""
+
+    indicator = models.ForeignKey(
+        Indicator,
+        on_delete=models.CASCADE,
+        related_name="measurements",
+        verbose_name=_("indicator"),
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    area = models.ForeignKey(
+        HousingArea,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="measurements",
+        verbose_name=_("housing area"),
+        help_text=_("Leave empty for a figure that covers the whole plan."),
+    )
+    value = models.DecimalField(_("value"), max_digits=14, decimal_places=2)
+    source_note = models.CharField(_("source"), max_length=500, blank=True)
+    measured_on = models.DateField(_("date of the figure"), null=True, blank=True)
+
+    objects = MeasurementManager()
+
+    class Meta:
+        verbose_name = _("measurement")
+        verbose_name_plural = _("measurements")
+        ordering = ["indicator", "year", "area__name"]
+        constraints = [
+            # Two partial constraints so that "the whole plan" (no area) is unique too.
+            models.UniqueConstraint(
+                fields=["indicator", "year", "area"],
+                condition=Q(area__isnull=False),
+                name="measurement_one_per_indicator_year_area",
+                violation_error_message=_(
+                    "There is already a figure for this indicator, year and housing area."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["indicator", "year"],
+                condition=Q(area__isnull=True),
+                name="measurement_one_per_indicator_year_whole_plan",
+                violation_error_message=_(
+                    "There is already a figure for this indicator and year for the whole plan."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(value__gte=0),
+                name="measurement_not_negative",
+                violation_error_message=_("A figure cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=1990, year__lte=2100),
+                name="measurement_year_plausible",
+                violation_error_message=_("The year must be between 1990 and 2100."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        where = self.area or _("whole plan")
+        return f"{self.indicator} {self.year} ({where})"
+
+    def natural_key(self) -> tuple:
+        return (*self.indicator.natural_key(), self.year, self.area.code if self.area else None)
+
+    natural_key.dependencies = ["indicators.indicator", "agreements.housingarea"]
+
+    def clean(self) -> None:
+        errors = {}
+        if self.indicator_id:
+            indicator = self.indicator
+            if self.value is not None and indicator.unit == Unit.PERCENT and self.value > 100:
+                errors["value"] = _("A percentage cannot be above 100.")
+            if self.area_id and indicator.is_reference:
+                errors["area"] = _("An external reference has no housing area.")
+            elif (
+                self.area_id and not indicator.plan.plan_areas.filter(area_id=self.area_id).exists()
+            ):
+                errors["area"] = _("The housing area is not part of the plan.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class SuccessCriterionManager(models.Manager["SuccessCriterion"]):
+    def get_by_natural_key(self, plan_slug, period_code, code, position) -> SuccessCriterion:
+        return self.get(
+            subagreement=Subagreement.objects.get_by_natural_key(plan_slug, period_code, code),
+            position=position,
+        )
+
+
+class SuccessCriterion(models.Model):
+    """A *succeskriterium* of a delaftale or of one of its activities, with its *datakilde*.
+
+    `subagreement` is always set; `activity` is set for an activity's own criteria and then
+    decides `subagreement` (see `save`).
+    """
+
+    class Kind(models.TextChoices):
+        QUANTITATIVE = "quantitative", _("measured against targets")
+        QUALITATIVE = "qualitative", _("assessed by people")
+
+    subagreement = models.ForeignKey(
+        Subagreement,
+        on_delete=models.CASCADE,
+        related_name="criteria",
+        verbose_name=_("sub-agreement"),
+    )
+    activity = models.ForeignKey(
+        Activity,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="criteria",
+        verbose_name=_("activity"),
+        help_text=_("Leave empty for a criterion of the sub-agreement itself."),
+    )
+    position = models.PositiveSmallIntegerField(_("position"))
+    group_label = models.CharField(
+        _("group"),
+        max_length=300,
+        blank=True,
+        help_text=_("A heading the agreement groups criteria under, if any."),
+    )
+    text = models.TextField(_("success criterion"))
+    data_source = models.TextField(_("data source"))
+    method = models.TextField(_("method of measurement"), blank=True)
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=Kind.choices, default=Kind.QUANTITATIVE
+    )
+    indicator = models.ForeignKey(
+        Indicator,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="criteria",
+        verbose_name=_("indicator"),
+        help_text=_("For a criterion read from yearly figures."),
+    )
+    metric = models.ForeignKey(
+        Metric,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="criteria",
+        verbose_name=_("metric"),
+        help_text=_("For a criterion read from quarterly counts (the numerator of a share)."),
+    )
+    denominator_metric = models.ForeignKey(
+        Metric,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="denominator_of",
+        verbose_name=_("denominator metric"),
+        help_text=_("Makes the criterion a share: metric divided by this, summed over the year."),
+    )
+    rule_note = models.TextField(
+        _("how the criterion is read"),
+        blank=True,
+        help_text=_("Where the agreement's wording leaves room, how the targets interpret it."),
+    )
+
+    objects = SuccessCriterionManager()
+
+    class Meta:
+        verbose_name = _("success criterion")
+        verbose_name_plural = _("success criteria")
+        ordering = ["subagreement", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subagreement", "position"],
+                name="criterion_unique_position",
+                violation_error_message=_(
+                    "The sub-agreement already has a success criterion at this position."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(indicator__isnull=True) | Q(metric__isnull=True),
+                name="criterion_reads_an_indicator_or_a_metric_not_both",
+                violation_error_message=_(
+                    "A criterion reads either an indicator or a metric, not both."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(denominator_metric__isnull=True) | Q(metric__isnull=False),
+                name="criterion_denominator_needs_a_numerator",
+                violation_error_message=_(
+                    "A share needs a numerator metric as well as a denominator."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=~Q(data_source=""),
+                name="criterion_has_a_data_source",
+                violation_error_message=_("Every success criterion needs a data source."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text if len(self.text) <= 80 else f"{self.text[:79]}…"
+
+    def save(self, *args, **kwargs) -> None:
+        # An activity's criterion belongs to the activity's delaftale; never let them differ.
+        if self.activity_id:
+            self.subagreement_id = self.activity.subagreement_id
+        super().save(*args, **kwargs)
+
+    def natural_key(self) -> tuple:
+        return (*self.subagreement.natural_key(), self.position)
+
+    natural_key.dependencies = [
+        "agreements.subagreement",
+        "activities.activity",
+        "activities.metric",
+        "indicators.indicator",
+    ]
+
+    @property
+    def unit(self) -> str:
+        """The unit the targets are expressed in, from what the criterion reads."""
+        if self.denominator_metric_id:
+            return Unit.PERCENT
+        if self.indicator_id:
+            return self.indicator.unit
+        if self.metric_id:
+            return Unit.COUNT
+        return ""
+
+    @property
+    def owner(self) -> Activity | Subagreement:
+        return self.activity if self.activity_id else self.subagreement
+
+    def clean(self) -> None:
+        errors = {}
+        activity = self.activity if self.activity_id else None
+        for field in ("metric", "denominator_metric"):
+            metric = getattr(self, field) if getattr(self, f"{field}_id") else None
+            if metric and (activity is None or metric.activity_id != activity.pk):
+                errors[field] = _("The metric must belong to the criterion's activity.")
+        if (
+            self.indicator_id
+            and self.subagreement_id
+            and (self.indicator.plan_id != self.subagreement.plan_id)
+        ):
+            errors["indicator"] = _("The indicator must belong to the same plan.")
+        if self.indicator_id and self.metric_id:
+            errors["metric"] = _("A criterion reads either an indicator or a metric, not both.")
+        if self.denominator_metric_id and not self.metric_id:
+            errors["metric"] = _("A share needs a numerator metric as well as a denominator.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class CriterionTargetManager(models.Manager["CriterionTarget"]):
+    def get_by_natural_key(
+        self, plan_slug, period_code, code, criterion_position, position
+    ) -> CriterionTarget:
+        return self.get(
+            criterion=SuccessCriterion.objects.get_by_natural_key(
+                plan_slug, period_code, code, criterion_position
+            ),
+            position=position,
+        )
+
+
+class CriterionTarget(models.Model):
+    """One rule of a success criterion, for one housing area or for the whole plan.
+
+    Every kind compares the year's value with something, using `comparison`:
+    - yearly: the value each year against `value` (a range when `value_max` is set);
+    - average: the average of the yearly values so far against `value`;
+    - cumulative: the total from the start against `value`, due by the end of `to_year`;
+    - by_year: against `value` in `to_year`, on a straight line from the baseline;
+    - change_previous: against last year's value changed by `change_percent`;
+    - change_baseline: against the baseline changed by `change_percent` within
+      `horizon_years`, and held after that;
+    - reference: against the same year's value of the `reference` indicator;
+    - direction: against the baseline.
+    `from_year`/`to_year` limit the years the rule applies to. A baseline without a value is
+    read from the measurement of `baseline_year` when that is entered.
+    """
+
+    class Kind(models.TextChoices):
+        YEARLY = "yearly", _("every year")
+        AVERAGE = "average", _("average per year")
+        CUMULATIVE = "cumulative", _("total by a deadline")
+        BY_YEAR = "by_year", _("target in a target year")
+        CHANGE_PREVIOUS = "change_previous", _("change from the previous year")
+        CHANGE_BASELINE = "change_baseline", _("change from the baseline within a horizon")
+        REFERENCE = "reference", _("compared with a reference")
+        DIRECTION = "direction", _("direction from the baseline")
+
+    class Comparison(models.TextChoices):
+        AT_LEAST = "gte", _("at least")
+        ABOVE = "gt", _("above")
+        AT_MOST = "lte", _("at most")
+        BELOW = "lt", _("below")
+
+    criterion = models.ForeignKey(
+        SuccessCriterion,
+        on_delete=models.CASCADE,
+        related_name="targets",
+        verbose_name=_("success criterion"),
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    area = models.ForeignKey(
+        HousingArea,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="targets",
+        verbose_name=_("housing area"),
+        help_text=_("Leave empty for the whole plan."),
+    )
+    kind = models.CharField(_("kind of target"), max_length=20, choices=Kind.choices)
+    comparison = models.CharField(_("comparison"), max_length=3, choices=Comparison.choices)
+    value = models.DecimalField(
+        _("target value"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    value_max = models.DecimalField(
+        _("upper end of range"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("For a range such as '10-12 young people'."),
+    )
+    change_percent = models.DecimalField(
+        _("change in per cent"),
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Negative for a fall, e.g. -10 for 'at least 10 per cent fewer'."),
+    )
+    horizon_years = models.PositiveSmallIntegerField(_("horizon in years"), null=True, blank=True)
+    baseline_value = models.DecimalField(
+        _("baseline value"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    baseline_year = models.PositiveSmallIntegerField(_("baseline year"), null=True, blank=True)
+    from_year = models.PositiveSmallIntegerField(_("from year"), null=True, blank=True)
+    to_year = models.PositiveSmallIntegerField(
+        _("to year"), null=True, blank=True, help_text=_("The target year or deadline.")
+    )
+    reference = models.ForeignKey(
+        Indicator,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reference_for",
+        verbose_name=_("reference"),
+        limit_choices_to={"is_reference": True},
+    )
+    label = models.CharField(
+        _("label"),
+        max_length=200,
+        blank=True,
+        help_text=_("A name the agreement gives the target, e.g. 'ghettokriteriet'."),
+    )
+
+    objects = CriterionTargetManager()
+
+    class Meta:
+        verbose_name = _("target")
+        verbose_name_plural = _("targets")
+        ordering = ["criterion", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["criterion", "position"],
+                name="target_unique_position",
+                violation_error_message=_("The criterion already has a target at this position."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind__in=["yearly", "average", "cumulative", "by_year"])
+                | Q(value__isnull=False),
+                name="target_value_required_for_fixed_targets",
+                violation_error_message=_("This kind of target needs a target value."),
+            ),
+            models.CheckConstraint(
+                condition=Q(value_max__isnull=True)
+                | Q(value__isnull=False, value_max__gte=models.F("value")),
+                name="target_range_max_not_below_min",
+                violation_error_message=_("The upper end cannot be below the target value."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind__in=["change_previous", "change_baseline"])
+                | Q(change_percent__isnull=False),
+                name="target_change_percent_required_for_changes",
+                violation_error_message=_("This kind of target needs a change in per cent."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="change_baseline") | Q(horizon_years__isnull=False),
+                name="target_horizon_required_for_change_from_baseline",
+                violation_error_message=_("A change from the baseline needs a horizon in years."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="by_year") | Q(to_year__isnull=False),
+                name="target_year_required_for_target_in_a_year",
+                violation_error_message=_(
+                    "A target in a target year needs the target year ('to year')."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="reference") | Q(reference__isnull=False),
+                name="target_reference_required_for_comparison_with_reference",
+                violation_error_message=_("A comparison with a reference needs the reference."),
+            ),
+            models.CheckConstraint(
+                condition=Q(from_year__isnull=True)
+                | Q(to_year__isnull=True)
+                | Q(from_year__lte=models.F("to_year")),
+                name="target_from_year_not_after_to_year",
+                violation_error_message=_("'To year' cannot be before 'from year'."),
+            ),
+            models.CheckConstraint(
+                condition=Q(baseline_value__isnull=True) | Q(baseline_value__gte=0),
+                name="target_baseline_not_negative",
+                violation_error_message=_("A baseline cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=Q(change_percent__isnull=True) | Q(change_percent__gt=-100),
+                name="target_change_above_minus_100_percent",
+                violation_error_message=_("A fall cannot be 100 per cent or more."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        where = self.area or _("whole plan")
+        return f"{self.get_kind_display()} ({where})"
+
+    def natural_key(self) -> tuple:
+        return (*self.criterion.natural_key(), self.position)
+
+    natural_key.dependencies = [
+        "indicators.successcriterion",
+        "indicators.indicator",
+        "agreements.housingarea",
+    ]
+
+    @property
+    def is_range(self) -> bool:
+        return self.value_max is not None
+
+    @property
+    def higher_is_better(self) -> bool:
+        return self.comparison in (self.Comparison.AT_LEAST, self.Comparison.ABOVE)
+
+    def clean(self) -> None:
+        errors = {}
+        required = {
+            "value": {self.Kind.YEARLY, self.Kind.AVERAGE, self.Kind.CUMULATIVE, self.Kind.BY_YEAR},
+            "change_percent": {self.Kind.CHANGE_PREVIOUS, self.Kind.CHANGE_BASELINE},
+            "horizon_years": {self.Kind.CHANGE_BASELINE},
+            "to_year": {self.Kind.BY_YEAR},
+            "reference": {self.Kind.REFERENCE},
+        }
+        for field, kinds in required.items():
+            if self.kind in kinds and getattr(self, field) is None:
+                errors[field] = _("Required for this kind of target.")
+        if self.value is not None and self.value_max is not None and self.value_max < self.value:
+            errors["value_max"] = _("The upper end cannot be below the target value.")
+        if self.change_percent is not None and self.change_percent <= Decimal(-100):
+            errors["change_percent"] = _("A fall cannot be 100 per cent or more.")
+        if self.from_year and self.to_year and self.from_year > self.to_year:
+            errors["to_year"] = _("'To year' cannot be before 'from year'.")
+        if self.criterion_id and self.area_id:
+            plan = self.criterion.subagreement.plan
+            if not plan.plan_areas.filter(area_id=self.area_id).exists():
+                errors["area"] = _("The housing area is not part of the plan.")
+        if errors:
+            raise ValidationError(errors)
