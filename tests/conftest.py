@@ -1,0 +1,140 @@
+"""Shared fixtures: the real Slagelse plan, loaded once, and a cast of users by role.
+
+The fixture plan is loaded into the test database once per session; each test runs in a
+transaction that is rolled back, so every test sees the plan exactly as the seed has it.
+"""
+
+import pytest
+from django.core.management import call_command
+
+from activities.models import Activity, ReportingAssignment
+from agreements.models import HousingArea, Membership, Plan, Role
+
+PLAN_SLUG = "slagelse-2017-2021"
+PASSWORD = "a-long-test-password"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        call_command("loaddata", "slagelse_2017_2021", verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def danish(settings):
+    """Tests read pages as the users do: in Danish."""
+    settings.LANGUAGE_CODE = "da"
+    from django.utils import translation
+
+    with translation.override("da"):
+        yield
+
+
+@pytest.fixture
+def plan(db) -> Plan:
+    return Plan.objects.get(slug=PLAN_SLUG)
+
+
+@pytest.fixture
+def make_user(db, django_user_model):
+    """Create a user with a role in a plan, optionally assigned areas or activities."""
+
+    def make(
+        username: str,
+        role: str | None = None,
+        plan: Plan | None = None,
+        areas: list[HousingArea] = (),
+        activities: list[Activity] = (),
+        **extra,
+    ):
+        user = django_user_model.objects.create_user(username=username, password=PASSWORD, **extra)
+        if role:
+            membership = Membership.objects.create(
+                user=user, plan=plan or Plan.objects.get(slug=PLAN_SLUG), role=role
+            )
+            for area in areas:
+                ReportingAssignment.objects.create(membership=membership, area=area)
+            for activity in activities:
+                ReportingAssignment.objects.create(membership=membership, activity=activity)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def secretariat(make_user, plan):
+    return make_user("sekretariat", Role.SECRETARIAT, plan)
+
+
+@pytest.fixture
+def board_member(make_user, plan):
+    return make_user("bestyrelse", Role.BOARD, plan)
+
+
+@pytest.fixture
+def lbf_user(make_user, plan):
+    return make_user("lbf", Role.LBF, plan)
+
+
+@pytest.fixture
+def coordinator_motalavej(make_user, plan):
+    return make_user(
+        "koordinator-motalavej",
+        Role.COORDINATOR,
+        plan,
+        areas=[HousingArea.objects.get(code="motalavej")],
+    )
+
+
+@pytest.fixture
+def coordinator_sydbyen(make_user, plan):
+    return make_user(
+        "koordinator-sydbyen",
+        Role.COORDINATOR,
+        plan,
+        areas=[HousingArea.objects.get(code="sydbyen")],
+    )
+
+
+@pytest.fixture
+def outsider(make_user):
+    """Logged in, but with no role in any plan."""
+    return make_user("udenforstaaende")
+
+
+@pytest.fixture
+def superuser(make_user):
+    return make_user("root", is_superuser=True, is_staff=True)
+
+
+@pytest.fixture
+def make_plan(db):
+    """Another plan in the same database, with its own delaftale and one housing area."""
+    import datetime
+
+    from agreements.models import FocusArea, FundingPeriod, PlanArea, Subagreement
+
+    def make(slug: str, area_code: str = "andet-omraade") -> Plan:
+        other = Plan.objects.create(
+            name=f"Helhedsplan {slug}",
+            slug=slug,
+            funding_period=FundingPeriod.objects.get(code="2019-26"),
+            start_date=datetime.date(2022, 1, 1),
+            end_date=datetime.date(2025, 12, 31),
+            budget_lbf=10_000_000,
+            budget_local=5_000_000,
+        )
+        area, _ = HousingArea.objects.get_or_create(
+            code=area_code, defaults={"name": area_code.replace("-", " ").title()}
+        )
+        PlanArea.objects.create(plan=other, area=area, position=1)
+        Subagreement.objects.create(
+            plan=other,
+            focus_area=FocusArea.objects.get(code="beskaeftigelse"),
+            valid_from=datetime.date(2022, 1, 1),
+            budget_lbf=1_000_000,
+            budget_local=500_000,
+        )
+        return other
+
+    return make
