@@ -1,0 +1,142 @@
+from django import forms
+from django.contrib import admin
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportMixin
+from import_export.formats.base_formats import XLSX
+from import_export.forms import SelectableFieldsExportForm
+
+from agreements.models import StaffResource
+from helhedsplan.admin_site import PlanScopedAdmin, PlanScopedInline
+from indicators.models import SuccessCriterion
+
+from .models import Activity, Metric
+from .resources import ActivityResource
+
+
+class ColumnLabelledExportForm(SelectableFieldsExportForm):
+    """Label each column to export by its heading in the sheet, as the user knows it."""
+
+    def _get_field_label(self, resource, field_name: str) -> str:
+        field = resource.fields.get(field_name)
+        return str(field.column_name) if field else field_name
+
+
+class SheetAdminMixin(ImportExportMixin):
+    """xlsx import and export for a plan-scoped admin: only those who may change may import."""
+
+    export_form_class = ColumnLabelledExportForm
+    # The sheets people keep are Excel workbooks; one format means no format to choose wrongly.
+    formats = [XLSX]
+
+    def has_import_permission(self, request) -> bool:
+        return self.has_change_permission(request) and self.has_add_permission(request)
+
+    def has_export_permission(self, request) -> bool:
+        return self.has_view_permission(request)
+
+
+class MetricInline(PlanScopedInline, admin.TabularInline):
+    model = Metric
+    fields = ["position", "name", "aggregation", "description"]
+    extra = 0
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2})}}
+
+
+class ActivityStaffInline(PlanScopedInline, admin.TabularInline):
+    model = StaffResource
+    fk_name = "activity"
+    fields = ["position", "role", "fte", "note"]
+    extra = 0
+
+
+class ActivityCriterionInline(PlanScopedInline, admin.StackedInline):
+    model = SuccessCriterion
+    fk_name = "activity"
+    fields = [
+        ("position", "kind"),
+        "text",
+        "data_source",
+        "method",
+        ("indicator", "metric", "denominator_metric"),
+        "rule_note",
+    ]
+    extra = 0
+    show_change_link = True
+    verbose_name_plural = _("success criteria of the activity")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        activity_id = request.resolver_match.kwargs.get("object_id")
+        if db_field.name in ("metric", "denominator_metric") and activity_id:
+            field.queryset = field.queryset.filter(activity_id=activity_id)
+        return field
+
+
+@admin.register(Activity)
+class ActivityAdmin(SheetAdminMixin, PlanScopedAdmin):
+    plan_path = "subagreement__plan"
+    resource_classes = [ActivityResource]
+    list_display = [
+        "name",
+        "subagreement",
+        "cfbu_recommended",
+        "municipality_responsible",
+        "area_names",
+    ]
+    list_filter = [
+        "subagreement__plan",
+        "subagreement__focus_area",
+        "cfbu_recommended",
+        "municipality_responsible",
+        "areas",
+    ]
+    search_fields = ["name", "content", "purpose", "target_groups"]
+    fieldsets = [
+        (None, {"fields": ["subagreement", "position", "name"]}),
+        (
+            _("Activity schema"),
+            {
+                "fields": [
+                    "content",
+                    "purpose",
+                    "target_groups",
+                    "criteria_note",
+                    "responsibility",
+                ]
+            },
+        ),
+        (
+            _("Where and by whom"),
+            {
+                "fields": [
+                    "areas",
+                    "municipality_responsible",
+                    ("cfbu_recommended", "cfbu_note"),
+                ]
+            },
+        ),
+    ]
+    formfield_overrides = {
+        models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple},
+    }
+    inlines = [MetricInline, ActivityCriterionInline, ActivityStaffInline]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("subagreement__plan", "subagreement__focus_area")
+            .prefetch_related("areas")
+        )
+
+    @admin.display(description=_("housing areas"))
+    def area_names(self, obj):
+        return ", ".join(area.label for area in obj.areas.all())
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "areas" and not request.user.is_superuser:
+            kwargs["queryset"] = db_field.related_model.objects.filter(
+                plan_areas__plan__memberships__user=request.user
+            ).distinct()
+        return super().formfield_for_manytomany(db_field, request, **kwargs)

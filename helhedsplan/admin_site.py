@@ -1,0 +1,203 @@
+"""The admin site: the secretariat's tool for keeping the plan's data.
+
+Access is decided by a user's roles in plans (agreements.Membership), not by Django's model
+permissions: the secretariat of a plan may see and change that plan's data; nobody else enters
+the admin except superusers.
+"""
+
+from __future__ import annotations
+
+from functools import update_wrapper
+
+from django.contrib import admin
+from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import Http404
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from agreements.models import Role
+
+
+def secretariat_plan_ids(request) -> set[int]:
+    """The plans the requesting user keeps as secretariat, looked up once per request."""
+    if not hasattr(request, "_secretariat_plan_ids"):
+        user = request.user
+        request._secretariat_plan_ids = (
+            set(user.memberships.filter(role=Role.SECRETARIAT).values_list("plan_id", flat=True))
+            if user.is_authenticated
+            else set()
+        )
+    return request._secretariat_plan_ids
+
+
+# Lookups from plan-scoped models to their plan, for limiting foreign key choices.
+RELATED_PLAN_PATHS = {
+    "agreements.plan": "pk",
+    "agreements.subagreement": "plan",
+    "activities.activity": "subagreement__plan",
+    "activities.metric": "activity__subagreement__plan",
+    "indicators.indicator": "plan",
+    "indicators.successcriterion": "subagreement__plan",
+    "agreements.membership": "plan",
+}
+
+
+def limit_choices_to_user_plans(db_field, request, kwargs: dict) -> None:
+    """Offer only rows of the user's plans in a foreign key to plan-scoped data."""
+    path = RELATED_PLAN_PATHS.get(db_field.related_model._meta.label_lower)
+    if path and not request.user.is_superuser:
+        kwargs.setdefault(
+            "queryset",
+            db_field.related_model._default_manager.filter(
+                **{f"{path}__in": secretariat_plan_ids(request)}
+            ),
+        )
+
+
+class HelhedsplanAdminSite(admin.AdminSite):
+    site_header = _("Helhedsplan – administration")
+    site_title = _("Helhedsplan")
+    index_title = _("The plan's data")
+
+    def has_permission(self, request) -> bool:
+        user = request.user
+        if not (user.is_active and user.is_authenticated):
+            return False
+        return user.is_superuser or bool(secretariat_plan_ids(request))
+
+    @login_not_required
+    def login(self, request, extra_context=None):
+        # One login page for the whole application.
+        next_url = request.GET.get(REDIRECT_FIELD_NAME) or reverse("admin:index")
+        return redirect_to_login(next_url, reverse("login"))
+
+    def admin_view(self, view, cacheable=False):
+        # Django sends a logged-in user without access back to the login form, which only
+        # invites a retry; a board member should be told plainly that this is not for them.
+        inner = super().admin_view(view, cacheable)
+
+        def wrapper(request, *args, **kwargs):
+            if request.user.is_authenticated and not self.has_permission(request):
+                raise PermissionDenied
+            return inner(request, *args, **kwargs)
+
+        return update_wrapper(wrapper, view)
+
+
+class PlanScopedAdmin(admin.ModelAdmin):
+    """Admin for rows that belong to a plan: its secretariat sees and changes them.
+
+    `plan_path` is the lookup from the model to its plan ("pk" for the plan itself). Foreign
+    keys to other plan-scoped models offer only rows of the user's plans.
+    """
+
+    plan_path = "plan"
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(**{f"{self.plan_path}__in": secretariat_plan_ids(request)})
+
+    def get_object(self, request, object_id, from_field=None):
+        # Outside the user's plans an object does not exist for them: a plain 404, not the
+        # admin's redirect with a message that names the id.
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404
+        return obj
+
+    def plan_id_of(self, obj: models.Model) -> int | None:
+        if self.plan_path == "pk":
+            return obj.pk
+        *steps, last = self.plan_path.split("__")
+        for step in steps:
+            obj = getattr(obj, step)
+            if obj is None:
+                return None
+        return getattr(obj, f"{last}_id")
+
+    def _may(self, request, obj=None) -> bool:
+        if request.user.is_superuser:
+            return True
+        plan_ids = secretariat_plan_ids(request)
+        if obj is None:
+            return bool(plan_ids)
+        return self.plan_id_of(obj) in plan_ids
+
+    def has_module_permission(self, request) -> bool:
+        return self._may(request)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return self._may(request, obj)
+
+    def has_add_permission(self, request, *args) -> bool:
+        return self._may(request)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return self._may(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return self._may(request, obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        limit_choices_to_user_plans(db_field, request, kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class PlanScopedInline:
+    """Mixin for inlines under a plan-scoped admin: the parent's permission decides."""
+
+    def _may(self, request, obj=None) -> bool:
+        if request.user.is_superuser:
+            return True
+        return bool(secretariat_plan_ids(request))
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return self._may(request, obj)
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return self._may(request, obj)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return self._may(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return self._may(request, obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        limit_choices_to_user_plans(db_field, request, kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class SharedDataAdmin(admin.ModelAdmin):
+    """Admin for data shared by all plans (organisations, housing areas): any secretariat may
+    look and add; changing or deleting what other plans also use is for superusers."""
+
+    def has_module_permission(self, request) -> bool:
+        return self.admin_site.has_permission(request)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return self.admin_site.has_permission(request)
+
+    def has_add_permission(self, request) -> bool:
+        return self.admin_site.has_permission(request)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return request.user.is_superuser or (
+            obj is None and self.admin_site.has_permission(request)
+        )
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return request.user.is_superuser
+
+
+class ReferenceDataAdmin(SharedDataAdmin):
+    """Admin for LBF's reference data (funding periods): read-only but for superusers."""
+
+    def has_add_permission(self, request) -> bool:
+        return request.user.is_superuser

@@ -1,0 +1,311 @@
+"""Reading and writing the spreadsheets people keep: shared parts of the xlsx resources.
+
+Three promises hold for every sheet imported through the admin:
+- all or nothing: one invalid row and no row is saved;
+- every problem is reported on its row, in the user's language;
+- names (plan, focus area, indicator, housing area) are resolved only within the plans the
+  user keeps as secretariat, so a sheet cannot reach another plan's data.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
+from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from import_export import resources, widgets
+from import_export.fields import Field
+
+from agreements.models import HousingArea, Plan, Role, Subagreement
+
+PLAN_COLUMN = gettext_lazy("plan")
+
+
+def plans_for_import(user) -> list[Plan]:
+    """The plans a user may import into: those they keep as secretariat."""
+    if user is None:
+        return []
+    return list(Plan.objects.with_role(user, Role.SECRETARIAT))
+
+
+class PlanScopedWidget(widgets.ForeignKeyWidget):
+    """A foreign key looked up by name within the row's plan, among the user's plans."""
+
+    def __init__(self, model, field="pk", **kwargs):
+        super().__init__(model, field, **kwargs)
+        self.plans: list[Plan] = []
+
+    def row_plan(self, row) -> Plan:
+        slug = str((row or {}).get(str(PLAN_COLUMN)) or "").strip()
+        for plan in self.plans:
+            if plan.slug == slug:
+                return plan
+        if not slug:
+            raise ValueError(_("The column 'plan' is empty."))
+        raise ValueError(_("Unknown plan '%(plan)s', or you do not keep it.") % {"plan": slug})
+
+
+class SubagreementWidget(PlanScopedWidget):
+    """A delaftale named by its focus area's code or name within the row's plan."""
+
+    def __init__(self, **kwargs):
+        super().__init__(Subagreement, **kwargs)
+
+    def clean(self, value, row=None, **kwargs):
+        value = str(value or "").strip()
+        if not value:
+            raise ValueError(_("The focus area is empty."))
+        plan = self.row_plan(row)
+        found = (
+            Subagreement.objects.filter(plan=plan)
+            .filter(Q(focus_area__code__iexact=value) | Q(focus_area__name__iexact=value))
+            .select_related("plan", "focus_area")
+            .first()
+        )
+        if found is None:
+            raise ValueError(
+                _("The plan has no sub-agreement for the focus area '%(value)s'.")
+                % {"value": value}
+            )
+        return found
+
+    def render(self, value, obj=None, **kwargs):
+        return value.focus_area.code if value else ""
+
+
+class NamedInPlanWidget(PlanScopedWidget):
+    """A row of `model` named exactly by its `name` within the row's plan (blank = none)."""
+
+    def __init__(self, model, plan_lookup: str, unknown_message, **kwargs):
+        super().__init__(model, **kwargs)
+        self.plan_lookup = plan_lookup
+        self.unknown_message = unknown_message
+
+    def clean(self, value, row=None, **kwargs):
+        value = str(value or "").strip()
+        if not value:
+            return None
+        plan = self.row_plan(row)
+        found = self.model.objects.filter(**{self.plan_lookup: plan, "name": value}).first()
+        if found is None:
+            raise ValueError(str(self.unknown_message) % {"value": value})
+        return found
+
+    def render(self, value, obj=None, **kwargs):
+        return value.name if value else ""
+
+
+def find_area(plan: Plan, value: str) -> HousingArea:
+    """A housing area of the plan named by its name, short name or code."""
+    found = (
+        HousingArea.objects.filter(plan_areas__plan=plan)
+        .filter(Q(name__iexact=value) | Q(short_name__iexact=value) | Q(code__iexact=value))
+        .first()
+    )
+    if found is None:
+        raise ValueError(
+            _("The housing area '%(value)s' is not part of the plan.") % {"value": value}
+        )
+    return found
+
+
+class AreaWidget(PlanScopedWidget):
+    """A housing area of the row's plan; blank means the whole plan."""
+
+    def __init__(self, **kwargs):
+        super().__init__(HousingArea, **kwargs)
+
+    def clean(self, value, row=None, **kwargs):
+        value = str(value or "").strip()
+        if not value:
+            return None
+        return find_area(self.row_plan(row), value)
+
+    def render(self, value, obj=None, **kwargs):
+        return value.name if value else ""
+
+
+class AreaListWidget(widgets.ManyToManyWidget):
+    """Housing areas of the row's plan, separated by semicolons."""
+
+    def __init__(self, plan_widget: PlanScopedWidget, **kwargs):
+        super().__init__(HousingArea, separator=";", field="name", **kwargs)
+        self.plan_widget = plan_widget
+
+    def clean(self, value, row=None, **kwargs):
+        names = [name.strip() for name in str(value or "").split(self.separator) if name.strip()]
+        if not names:
+            return HousingArea.objects.none()
+        plan = self.plan_widget.row_plan(row)
+        return HousingArea.objects.filter(pk__in=[find_area(plan, name).pk for name in names])
+
+
+class YesNoWidget(widgets.BooleanWidget):
+    """Ja/nej in Danish sheets; also accepts yes/no, true/false and 1/0."""
+
+    TRUE = {"ja", "yes", "true", "1", "x"}
+    FALSE = {"nej", "no", "false", "0", ""}
+
+    def clean(self, value, row=None, **kwargs):
+        text = str(value if value is not None else "").strip().lower()
+        if text in self.TRUE:
+            return True
+        if text in self.FALSE:
+            return False
+        raise ValueError(_("Write 'ja' or 'nej', not '%(value)s'.") % {"value": value})
+
+    def render(self, value, obj=None, **kwargs):
+        return _("yes") if value else _("no")
+
+
+class ChoiceWidget(widgets.Widget):
+    """A choice field read and written by its label (or its stored value)."""
+
+    def __init__(self, choices, **kwargs):
+        super().__init__(**kwargs)
+        self.choices = choices
+
+    def clean(self, value, row=None, **kwargs):
+        text = str(value or "").strip().lower()
+        for stored, label in self.choices:
+            if text in (str(stored).lower(), str(label).lower()):
+                return stored
+        labels = ", ".join(str(label) for _stored, label in self.choices)
+        raise ValueError(
+            _("'%(value)s' is not one of: %(labels)s.") % {"value": value, "labels": labels}
+        )
+
+    def render(self, value, obj=None, **kwargs):
+        return str(dict(self.choices).get(value, value or ""))
+
+
+class DanishDecimalWidget(widgets.Widget):
+    """A number from a cell: a real number, or text with a decimal comma ("30,65", "11.559")."""
+
+    def clean(self, value, row=None, **kwargs):
+        if value is None or str(value).strip() == "":
+            return None
+        if isinstance(value, int | float | Decimal):
+            return Decimal(str(value))
+        text = str(value).strip().replace("\u00a0", "").replace(" ", "")
+        if "," in text:
+            text = text.replace(".", "").replace(",", ".")
+        try:
+            return Decimal(text)
+        except InvalidOperation:
+            raise ValueError(_("'%(value)s' is not a number.") % {"value": value}) from None
+
+    def render(self, value, obj=None, **kwargs):
+        return value if value is not None else ""
+
+
+class YearWidget(widgets.Widget):
+    def clean(self, value, row=None, **kwargs):
+        text = str(value if value is not None else "").strip()
+        if text.endswith(".0"):
+            text = text[:-2]
+        if not text.isdigit():
+            raise ValueError(_("'%(value)s' is not a year.") % {"value": value})
+        return int(text)
+
+    def render(self, value, obj=None, **kwargs):
+        return value
+
+
+class DanishDateWidget(widgets.Widget):
+    """A date cell, or text written 01.10.2017 or 2017-10-01."""
+
+    def clean(self, value, row=None, **kwargs):
+        if value in (None, ""):
+            return None
+        if isinstance(value, datetime.datetime):
+            return value.date()
+        if isinstance(value, datetime.date):
+            return value
+        text = str(value).strip()
+        for pattern in ("%d.%m.%Y", "%Y-%m-%d", "%d-%m-%Y"):
+            try:
+                return datetime.datetime.strptime(text, pattern).date()
+            except ValueError:
+                continue
+        raise ValueError(_("'%(value)s' is not a date (write 01.10.2017).") % {"value": value})
+
+    def render(self, value, obj=None, **kwargs):
+        return value
+
+
+def text_column(attribute: str, heading) -> Field:
+    """A text column: an empty cell is empty text, never NULL."""
+    return Field(
+        attribute=attribute, column_name=heading, widget=widgets.CharWidget(allow_blank=True)
+    )
+
+
+def number_column(attribute: str, heading) -> Field:
+    return Field(attribute=attribute, column_name=heading, widget=widgets.IntegerWidget())
+
+
+class AllOrNothingResource(resources.ModelResource):
+    """A model resource whose import is one transaction: any invalid row rolls back all."""
+
+    def import_data(self, dataset, **kwargs):
+        kwargs["use_transactions"] = True
+        kwargs["rollback_on_validation_errors"] = True
+        return super().import_data(dataset, **kwargs)
+
+    def before_import(self, dataset, **kwargs):
+        plans = plans_for_import(kwargs.get("user"))
+        for field in self.fields.values():
+            for widget in (field.widget, getattr(field.widget, "plan_widget", None)):
+                if isinstance(widget, PlanScopedWidget):
+                    widget.plans = plans
+
+    def get_instance(self, instance_loader, row):
+        # A name that does not resolve must be reported on its row, not as a crash.
+        try:
+            return super().get_instance(instance_loader, row)
+        except ValueError as error:
+            raise ValidationError(str(error)) from None
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        # Name each error by the sheet's column heading rather than the model's field name.
+        try:
+            super().validate_instance(instance, import_validation_errors, validate_unique)
+        except ValidationError as error:
+            raise ValidationError(self.by_column(error.message_dict)) from None
+
+    def by_column(self, errors: dict) -> dict:
+        columns = {field.attribute: str(field.column_name) for field in self.fields.values()}
+        labelled: dict = {}
+        for name, messages in errors.items():
+            if name in columns:
+                label = columns[name]
+            elif name == NON_FIELD_ERRORS:
+                label = name
+            else:
+                try:
+                    label = str(self._meta.model._meta.get_field(name).verbose_name)
+                except FieldDoesNotExist:
+                    label = name
+            labelled.setdefault(label, []).extend(messages)
+        return labelled
+
+    def import_instance(self, instance, row, **kwargs):
+        errors: dict = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        # Many-to-many cells are otherwise read only after saving, where a bad name would
+        # surface as a crash; check them with the other cells.
+        for field in self.get_import_fields():
+            if isinstance(field.widget, widgets.ManyToManyWidget):
+                try:
+                    field.clean(row, **kwargs)
+                except ValueError as error:
+                    errors[field.attribute] = ValidationError(str(error))
+        if errors:
+            raise ValidationError(errors)

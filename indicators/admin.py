@@ -1,0 +1,110 @@
+from django.contrib import admin
+from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
+
+from activities.admin import SheetAdminMixin
+from helhedsplan.admin_site import PlanScopedAdmin, PlanScopedInline
+
+from .models import CriterionTarget, Indicator, Measurement, SuccessCriterion
+from .resources import CriterionResource, MeasurementResource
+
+
+class MeasurementInline(PlanScopedInline, admin.TabularInline):
+    model = Measurement
+    fields = ["year", "area", "value", "source_note", "measured_on"]
+    extra = 0
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(PlanScopedAdmin):
+    list_display = ["name", "plan", "unit", "is_reference", "measurement_count"]
+    list_filter = ["plan", "unit", "is_reference"]
+    search_fields = ["name", "description", "source"]
+    inlines = [MeasurementInline]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("plan")
+            .annotate(measurement_total=Count("measurements"))
+        )
+
+    @admin.display(description=_("measurements"), ordering="measurement_total")
+    def measurement_count(self, obj):
+        return obj.measurement_total
+
+
+@admin.register(Measurement)
+class MeasurementAdmin(SheetAdminMixin, PlanScopedAdmin):
+    plan_path = "indicator__plan"
+    resource_classes = [MeasurementResource]
+    list_display = ["indicator", "year", "area_or_whole_plan", "value", "source_note"]
+    list_filter = ["indicator__plan", "year", "area", "indicator"]
+    search_fields = ["indicator__name", "source_note"]
+    list_select_related = ["indicator", "area"]
+
+    @admin.display(description=_("housing area"), ordering="area__name")
+    def area_or_whole_plan(self, obj):
+        return obj.area or _("whole plan")
+
+
+class CriterionTargetInline(PlanScopedInline, admin.StackedInline):
+    model = CriterionTarget
+    fields = [
+        ("position", "area", "label"),
+        ("kind", "comparison"),
+        ("value", "value_max", "change_percent", "horizon_years"),
+        ("baseline_value", "baseline_year", "from_year", "to_year"),
+        "reference",
+    ]
+    extra = 0
+
+
+class OwnerListFilter(admin.SimpleListFilter):
+    title = _("belongs to")
+    parameter_name = "owner"
+
+    def lookups(self, request, model_admin):
+        return [("subagreement", _("the sub-agreement")), ("activity", _("an activity"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "subagreement":
+            return queryset.filter(activity__isnull=True)
+        if self.value() == "activity":
+            return queryset.filter(activity__isnull=False)
+        return queryset
+
+
+@admin.register(SuccessCriterion)
+class SuccessCriterionAdmin(SheetAdminMixin, PlanScopedAdmin):
+    plan_path = "subagreement__plan"
+    resource_classes = [CriterionResource]
+    list_display = ["short_text", "subagreement", "activity", "kind", "data_source", "targets_n"]
+    list_filter = ["subagreement__plan", "subagreement__focus_area", OwnerListFilter, "kind"]
+    search_fields = ["text", "data_source", "activity__name"]
+    fieldsets = [
+        (None, {"fields": ["subagreement", "activity", ("position", "group_label")]}),
+        (_("Criterion"), {"fields": ["text", "data_source", "method", "kind"]}),
+        (
+            _("What it is judged on"),
+            {"fields": ["indicator", ("metric", "denominator_metric"), "rule_note"]},
+        ),
+    ]
+    inlines = [CriterionTargetInline]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("subagreement__focus_area", "subagreement__plan", "activity")
+            .annotate(target_total=Count("targets"))
+        )
+
+    @admin.display(description=_("success criterion"), ordering="position")
+    def short_text(self, obj):
+        return str(obj)
+
+    @admin.display(description=_("targets"), ordering="target_total")
+    def targets_n(self, obj):
+        return obj.target_total
