@@ -1,0 +1,41 @@
+# Helhedsplan: `make run` serves the application with the real plan loaded; `make test` runs
+# the whole suite. Both set everything up on a fresh clone.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+
+.PHONY: run test install messages lint clean
+
+$(VENV)/installed: requirements-dev.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock
+	touch $@
+
+install: $(VENV)/installed
+
+# Compiled translations are built, not committed (needs gettext's msgfmt).
+messages: install
+	@command -v msgfmt >/dev/null || { echo "msgfmt is missing: apt-get install gettext (see README)"; exit 1; }
+	DEBUG=on $(MANAGE) compilemessages --ignore=$(VENV) --verbosity 0
+
+.env:
+	cp .env.example .env
+
+run: install messages .env
+	$(MANAGE) migrate --verbosity 0
+	$(MANAGE) loaddata slagelse_2017_2021
+	$(MANAGE) create_demo_users
+	$(MANAGE) runserver 127.0.0.1:8000
+
+test: install messages
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles
+	find . -name '*.mo' -not -path './$(VENV)/*' -delete
