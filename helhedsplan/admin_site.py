@@ -88,7 +88,16 @@ class HelhedsplanAdminSite(admin.AdminSite):
         return update_wrapper(wrapper, view)
 
 
-class PlanScopedAdmin(admin.ModelAdmin):
+class DanishNumbersMixin:
+    """Decimal fields accept and show a decimal comma ("0,5") in Danish."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if isinstance(db_field, models.DecimalField):
+            kwargs.setdefault("localize", True)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+class PlanScopedAdmin(DanishNumbersMixin, admin.ModelAdmin):
     """Admin for rows that belong to a plan: its secretariat sees and changes them.
 
     `plan_path` is the lookup from the model to its plan ("pk" for the plan itself). Foreign
@@ -149,7 +158,7 @@ class PlanScopedAdmin(admin.ModelAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class PlanScopedInline:
+class PlanScopedInline(DanishNumbersMixin):
     """Mixin for inlines under a plan-scoped admin: the parent's permission decides."""
 
     def _may(self, request, obj=None) -> bool:

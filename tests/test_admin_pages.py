@@ -115,3 +115,9 @@ def test_the_secretariat_cannot_move_data_into_another_plan(client, secretariat,
     plan_choices = re.search(r'<select name="plan".*?</select>', page, re.S).group(0)
     assert f'value="{plan.pk}"' in plan_choices
     assert f'value="{other.pk}"' not in plan_choices
+
+
+def test_decimal_fields_take_a_danish_decimal_comma(client, secretariat, plan):
+    client.force_login(secretariat)
+    page = client.get(reverse("admin:agreements_plan_change", args=[plan.pk])).content.decode()
+    assert 'value="0,500"' in page  # Motalavej's coordinator share
