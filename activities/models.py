@@ -7,15 +7,13 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from agreements.models import HousingArea, Membership, Role, Subagreement
-
-
-class ActivityManager(models.Manager["Activity"]):
-    def get_by_natural_key(self, plan_slug, period_code, code, position) -> Activity:
-        return self.get(
-            subagreement=Subagreement.objects.get_by_natural_key(plan_slug, period_code, code),
-            position=position,
-        )
+from agreements.models import (
+    HousingArea,
+    Membership,
+    NumberedInSubagreementManager,
+    Role,
+    Subagreement,
+)
 
 
 class Activity(models.Model):
@@ -61,7 +59,7 @@ class Activity(models.Model):
         ),
     )
 
-    objects = ActivityManager()
+    objects = NumberedInSubagreementManager()
 
     class Meta:
         verbose_name = _("activity")

@@ -752,8 +752,11 @@ class Subagreement(models.Model):
             raise ValidationError(errors)
 
 
-class SubagreementPartyManager(models.Manager["SubagreementParty"]):
-    def get_by_natural_key(self, plan_slug, period_code, code, position) -> SubagreementParty:
+class NumberedInSubagreementManager(models.Manager):
+    """For rows numbered within a delaftale (its parties, staff lines, activities and
+    criteria): the natural key is the delaftale's key and the row's position."""
+
+    def get_by_natural_key(self, plan_slug: str, period_code: str, code: str, position: int):
         return self.get(
             subagreement=Subagreement.objects.get_by_natural_key(plan_slug, period_code, code),
             position=position,
@@ -788,7 +791,7 @@ class SubagreementParty(models.Model):
         verbose_name=_("organisation"),
     )
 
-    objects = SubagreementPartyManager()
+    objects = NumberedInSubagreementManager()
 
     class Meta:
         verbose_name = _("party to the sub-agreement")
@@ -811,14 +814,6 @@ class SubagreementParty(models.Model):
         return (*self.subagreement.natural_key(), self.position)
 
     natural_key.dependencies = ["agreements.subagreement", "agreements.organisation"]
-
-
-class StaffResourceManager(models.Manager["StaffResource"]):
-    def get_by_natural_key(self, plan_slug, period_code, code, position) -> StaffResource:
-        return self.get(
-            subagreement=Subagreement.objects.get_by_natural_key(plan_slug, period_code, code),
-            position=position,
-        )
 
 
 class StaffResource(models.Model):
@@ -852,7 +847,7 @@ class StaffResource(models.Model):
     )
     note = models.TextField(_("note"), blank=True)
 
-    objects = StaffResourceManager()
+    objects = NumberedInSubagreementManager()
 
     class Meta:
         verbose_name = _("staff resource")

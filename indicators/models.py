@@ -21,7 +21,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from activities.models import Activity, Metric
-from agreements.models import HousingArea, Plan, Subagreement
+from agreements.models import HousingArea, NumberedInSubagreementManager, Plan, Subagreement
 
 
 class Unit(models.TextChoices):
@@ -183,14 +183,6 @@ class Measurement(models.Model):
             raise ValidationError(errors)
 
 
-class SuccessCriterionManager(models.Manager["SuccessCriterion"]):
-    def get_by_natural_key(self, plan_slug, period_code, code, position) -> SuccessCriterion:
-        return self.get(
-            subagreement=Subagreement.objects.get_by_natural_key(plan_slug, period_code, code),
-            position=position,
-        )
-
-
 class SuccessCriterion(models.Model):
     """A *succeskriterium* of a delaftale or of one of its activities, with its *datakilde*.
 
@@ -263,7 +255,7 @@ class SuccessCriterion(models.Model):
         help_text=_("Where the agreement's wording leaves room, how the targets interpret it."),
     )
 
-    objects = SuccessCriterionManager()
+    objects = NumberedInSubagreementManager()
 
     class Meta:
         verbose_name = _("success criterion")
