@@ -2,38 +2,13 @@ from django import forms
 from django.contrib import admin
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from import_export.admin import ImportExportMixin
-from import_export.formats.base_formats import XLSX
-from import_export.forms import SelectableFieldsExportForm
 
 from agreements.models import StaffResource
-from helhedsplan.admin_site import PlanScopedAdmin, PlanScopedInline
+from helhedsplan.admin_site import PlanScopedAdmin, PlanScopedInline, SheetAdminMixin
 from indicators.models import SuccessCriterion
 
 from .models import Activity, Metric
 from .resources import ActivityResource
-
-
-class ColumnLabelledExportForm(SelectableFieldsExportForm):
-    """Label each column to export by its heading in the sheet, as the user knows it."""
-
-    def _get_field_label(self, resource, field_name: str) -> str:
-        field = resource.fields.get(field_name)
-        return str(field.column_name) if field else field_name
-
-
-class SheetAdminMixin(ImportExportMixin):
-    """xlsx import and export for a plan-scoped admin: only those who may change may import."""
-
-    export_form_class = ColumnLabelledExportForm
-    # The sheets people keep are Excel workbooks; one format means no format to choose wrongly.
-    formats = [XLSX]
-
-    def has_import_permission(self, request) -> bool:
-        return self.has_change_permission(request) and self.has_add_permission(request)
-
-    def has_export_permission(self, request) -> bool:
-        return self.has_view_permission(request)
 
 
 class MetricInline(PlanScopedInline, admin.TabularInline):

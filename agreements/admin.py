@@ -32,6 +32,24 @@ from .models import (
 )
 
 
+@admin.display(description=_("LBF (t.kr.)"), ordering="budget_lbf")
+def lbf_budget(obj) -> str:
+    return format_thousand_dkk(obj.budget_lbf)
+
+
+@admin.display(description=_("local (t.kr.)"), ordering="budget_local")
+def local_budget(obj) -> str:
+    return format_thousand_dkk(obj.budget_local)
+
+
+@admin.display(description=_("total (t.kr.)"))
+def total_budget(obj) -> str:
+    return format_thousand_dkk(obj.budget_total)
+
+
+BUDGET_COLUMNS = [lbf_budget, local_budget, total_budget]
+
+
 class FocusAreaInline(admin.TabularInline):
     model = FocusArea
     fields = ["position", "code", "name"]
@@ -99,7 +117,7 @@ class SubagreementLinkInline(PlanScopedInline, admin.TabularInline):
     """The plan's delaftaler with their budgets, each a link to its own page."""
 
     model = Subagreement
-    fields = ["focus_area", "lbf", "local", "total", "valid_from", "valid_to"]
+    fields = ["focus_area", *BUDGET_COLUMNS, "valid_from", "valid_to"]
     readonly_fields = fields
     extra = 0
     show_change_link = True
@@ -108,18 +126,6 @@ class SubagreementLinkInline(PlanScopedInline, admin.TabularInline):
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
-
-    @admin.display(description=_("LBF (t.kr.)"))
-    def lbf(self, obj):
-        return format_thousand_dkk(obj.budget_lbf)
-
-    @admin.display(description=_("local (t.kr.)"))
-    def local(self, obj):
-        return format_thousand_dkk(obj.budget_local)
-
-    @admin.display(description=_("total (t.kr.)"))
-    def total(self, obj):
-        return format_thousand_dkk(obj.budget_total)
 
 
 @admin.register(Plan)
@@ -130,7 +136,7 @@ class PlanAdmin(PlanScopedAdmin):
         "funding_period",
         "start_date",
         "end_date",
-        "total_budget",
+        total_budget,
         "allocated",
         "unallocated",
     ]
@@ -165,10 +171,6 @@ class PlanAdmin(PlanScopedAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         return request.user.is_superuser
 
-    @admin.display(description=_("budget (t.kr.)"))
-    def total_budget(self, obj):
-        return format_thousand_dkk(obj.budget_total)
-
     @admin.display(description=_("in sub-agreements (t.kr.)"))
     def allocated(self, obj):
         return format_thousand_dkk(obj.subagreements_lbf + obj.subagreements_local)
@@ -184,8 +186,7 @@ class PlanAdmin(PlanScopedAdmin):
         if obj.pk is None:
             return "–"
         return render_to_string(
-            "agreements/_budget_overview.html",
-            {"overview": obj.budget_overview(), "subagreements": obj.subagreements.all()},
+            "agreements/_budget_overview.html", {"overview": obj.budget_overview()}
         )
 
 
@@ -240,7 +241,7 @@ class SubagreementCriterionInline(PlanScopedInline, admin.StackedInline):
 
 @admin.register(Subagreement)
 class SubagreementAdmin(PlanScopedAdmin):
-    list_display = ["focus_area", "plan", "lbf", "local", "total", "valid_from", "valid_to"]
+    list_display = ["focus_area", "plan", *BUDGET_COLUMNS, "valid_from", "valid_to"]
     list_filter = ["plan", "focus_area__funding_period"]
     search_fields = ["focus_area__name", "problem_complex", "purpose_and_goals"]
     fieldsets = [
@@ -278,18 +279,6 @@ class SubagreementAdmin(PlanScopedAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("plan", "focus_area")
-
-    @admin.display(description=_("LBF (t.kr.)"), ordering="budget_lbf")
-    def lbf(self, obj):
-        return format_thousand_dkk(obj.budget_lbf)
-
-    @admin.display(description=_("local (t.kr.)"), ordering="budget_local")
-    def local(self, obj):
-        return format_thousand_dkk(obj.budget_local)
-
-    @admin.display(description=_("total (t.kr.)"))
-    def total(self, obj):
-        return format_thousand_dkk(obj.budget_total)
 
 
 class ReportingAssignmentInline(PlanScopedInline, admin.TabularInline):

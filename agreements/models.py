@@ -288,24 +288,21 @@ class Plan(models.Model):
     def budget_total(self) -> int:
         return self.budget_lbf + self.budget_local
 
-    @property
-    def years(self) -> range:
-        """The calendar years the plan touches; the first and last may be partial."""
-        return range(self.start_date.year, self.end_date.year + 1)
-
-    def budget_overview(self) -> dict[str, dict[str, int]]:
-        """The plan's budget against the sum of its delaftaler, and what is left unallocated.
+    def budget_overview(self) -> dict:
+        """The plan's budget against its delaftaler, and what is left unallocated.
 
         The seed's delaftaler do not add up to the plan total; the remainder is real and is
         shown, never hidden.
         """
-        sums = self.subagreements.aggregate(
-            lbf=Sum("budget_lbf", default=0), local=Sum("budget_local", default=0)
-        )
-        allocated = {"lbf": sums["lbf"], "local": sums["local"]}
+        subagreements = list(self.subagreements.select_related("focus_area"))
+        allocated = {
+            "lbf": sum(subagreement.budget_lbf for subagreement in subagreements),
+            "local": sum(subagreement.budget_local for subagreement in subagreements),
+        }
         allocated["total"] = allocated["lbf"] + allocated["local"]
         plan = {"lbf": self.budget_lbf, "local": self.budget_local, "total": self.budget_total}
         return {
+            "subagreements": subagreements,
             "plan": plan,
             "allocated": allocated,
             "unallocated": {key: plan[key] - allocated[key] for key in plan},
@@ -531,10 +528,6 @@ class Body(models.Model):
 
     natural_key.dependencies = ["agreements.plan", "agreements.housingarea"]
 
-    @property
-    def composition_lines(self) -> list[str]:
-        return [line for line in self.composition.splitlines() if line.strip()]
-
 
 class PlanSectionManager(models.Manager["PlanSection"]):
     def get_by_natural_key(self, plan_slug: str, position: int) -> PlanSection:
@@ -632,12 +625,6 @@ class RequiredAttachment(models.Model):
     natural_key.dependencies = ["agreements.plan"]
 
 
-class SubagreementQuerySet(models.QuerySet["Subagreement"]):
-    def for_user(self, user) -> SubagreementQuerySet:
-        """Delaftaler of the plans this user has a role in."""
-        return self.filter(plan__in=Plan.objects.for_user(user))
-
-
 class SubagreementManager(models.Manager["Subagreement"]):
     def get_by_natural_key(self, plan_slug: str, period_code: str, code: str) -> Subagreement:
         return self.get(
@@ -689,7 +676,7 @@ class Subagreement(models.Model):
         help_text=_("The validity in the agreement's own words, where it gives no exact dates."),
     )
 
-    objects = SubagreementManager.from_queryset(SubagreementQuerySet)()
+    objects = SubagreementManager()
 
     class Meta:
         verbose_name = _("sub-agreement")
@@ -727,10 +714,6 @@ class Subagreement(models.Model):
         return (self.plan.slug, *self.focus_area.natural_key())
 
     natural_key.dependencies = ["agreements.plan", "agreements.focusarea"]
-
-    @property
-    def code(self) -> str:
-        return self.focus_area.code
 
     @property
     def budget_total(self) -> int:

@@ -18,6 +18,9 @@ from django.db import models
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportMixin
+from import_export.formats.base_formats import XLSX
+from import_export.forms import SelectableFieldsExportForm
 
 from agreements.models import Role
 
@@ -159,24 +162,20 @@ class PlanScopedAdmin(DanishNumbersMixin, admin.ModelAdmin):
 
 
 class PlanScopedInline(DanishNumbersMixin):
-    """Mixin for inlines under a plan-scoped admin: the parent's permission decides."""
-
-    def _may(self, request, obj=None) -> bool:
-        if request.user.is_superuser:
-            return True
-        return bool(secretariat_plan_ids(request))
+    """Mixin for inlines under a plan-scoped admin. The parent admin has already limited the
+    page to the user's plans, so whoever may use the admin may edit the inline rows."""
 
     def has_view_permission(self, request, obj=None) -> bool:
-        return self._may(request, obj)
+        return self.admin_site.has_permission(request)
 
     def has_add_permission(self, request, obj=None) -> bool:
-        return self._may(request, obj)
+        return self.admin_site.has_permission(request)
 
     def has_change_permission(self, request, obj=None) -> bool:
-        return self._may(request, obj)
+        return self.admin_site.has_permission(request)
 
     def has_delete_permission(self, request, obj=None) -> bool:
-        return self._may(request, obj)
+        return self.admin_site.has_permission(request)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         limit_choices_to_user_plans(db_field, request, kwargs)
@@ -210,3 +209,25 @@ class ReferenceDataAdmin(SharedDataAdmin):
 
     def has_add_permission(self, request) -> bool:
         return request.user.is_superuser
+
+
+class ColumnLabelledExportForm(SelectableFieldsExportForm):
+    """Label each column to export by its heading in the sheet, as the user knows it."""
+
+    def _get_field_label(self, resource, field_name: str) -> str:
+        field = resource.fields.get(field_name)
+        return str(field.column_name) if field else field_name
+
+
+class SheetAdminMixin(ImportExportMixin):
+    """xlsx import and export for a plan-scoped admin: only those who may change may import."""
+
+    export_form_class = ColumnLabelledExportForm
+    # The sheets people keep are Excel workbooks; one format means no format to choose wrongly.
+    formats = [XLSX]
+
+    def has_import_permission(self, request) -> bool:
+        return self.has_change_permission(request) and self.has_add_permission(request)
+
+    def has_export_permission(self, request) -> bool:
+        return self.has_view_permission(request)

@@ -32,11 +32,25 @@ def plans_for_import(user) -> list[Plan]:
 
 
 class PlanScopedWidget(widgets.ForeignKeyWidget):
-    """A foreign key looked up by name within the row's plan, among the user's plans."""
+    """A foreign key looked up by name within the row's plan, among the user's plans.
+
+    Each name is looked up once per import: a sheet names the same few delaftaler,
+    indicators and areas on every row.
+    """
 
     def __init__(self, model, field="pk", **kwargs):
         super().__init__(model, field, **kwargs)
-        self.plans: list[Plan] = []
+        self.prepare(plans=[])
+
+    def prepare(self, plans: list[Plan]) -> None:
+        """Start an import for a user who keeps these plans."""
+        self.plans = plans
+        self.found: dict = {}
+
+    def remember(self, key, lookup):
+        if key not in self.found:
+            self.found[key] = lookup()
+        return self.found[key]
 
     def row_plan(self, row) -> Plan:
         slug = str((row or {}).get(str(PLAN_COLUMN)) or "").strip()
@@ -59,6 +73,9 @@ class SubagreementWidget(PlanScopedWidget):
         if not value:
             raise ValueError(_("The focus area is empty."))
         plan = self.row_plan(row)
+        return self.remember((plan.pk, value.lower()), lambda: self.find(plan, value))
+
+    def find(self, plan: Plan, value: str) -> Subagreement:
         found = (
             Subagreement.objects.filter(plan=plan)
             .filter(Q(focus_area__code__iexact=value) | Q(focus_area__name__iexact=value))
@@ -89,6 +106,9 @@ class NamedInPlanWidget(PlanScopedWidget):
         if not value:
             return None
         plan = self.row_plan(row)
+        return self.remember((plan.pk, value), lambda: self.find(plan, value))
+
+    def find(self, plan: Plan, value: str):
         found = self.model.objects.filter(**{self.plan_lookup: plan, "name": value}).first()
         if found is None:
             raise ValueError(str(self.unknown_message) % {"value": value})
@@ -122,7 +142,8 @@ class AreaWidget(PlanScopedWidget):
         value = str(value or "").strip()
         if not value:
             return None
-        return find_area(self.row_plan(row), value)
+        plan = self.row_plan(row)
+        return self.remember((plan.pk, value.lower()), lambda: find_area(plan, value))
 
     def render(self, value, obj=None, **kwargs):
         return value.name if value else ""
@@ -138,9 +159,14 @@ class AreaListWidget(widgets.ManyToManyWidget):
     def clean(self, value, row=None, **kwargs):
         names = [name.strip() for name in str(value or "").split(self.separator) if name.strip()]
         if not names:
-            return HousingArea.objects.none()
+            return []
         plan = self.plan_widget.row_plan(row)
-        return HousingArea.objects.filter(pk__in=[find_area(plan, name).pk for name in names])
+        return [
+            self.plan_widget.remember(
+                ("area", plan.pk, name.lower()), lambda name=name: find_area(plan, name)
+            )
+            for name in names
+        ]
 
 
 class YesNoWidget(widgets.BooleanWidget):
@@ -259,9 +285,8 @@ class AllOrNothingResource(resources.ModelResource):
     def before_import(self, dataset, **kwargs):
         plans = plans_for_import(kwargs.get("user"))
         for field in self.fields.values():
-            for widget in (field.widget, getattr(field.widget, "plan_widget", None)):
-                if isinstance(widget, PlanScopedWidget):
-                    widget.plans = plans
+            if isinstance(field.widget, PlanScopedWidget):
+                field.widget.prepare(plans)
 
     def get_instance(self, instance_loader, row):
         # A name that does not resolve must be reported on its row, not as a crash.

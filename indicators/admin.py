@@ -2,8 +2,7 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from activities.admin import SheetAdminMixin
-from helhedsplan.admin_site import PlanScopedAdmin, PlanScopedInline
+from helhedsplan.admin_site import PlanScopedAdmin, PlanScopedInline, SheetAdminMixin
 
 from .models import CriterionTarget, Indicator, Measurement, SuccessCriterion
 from .resources import CriterionResource, MeasurementResource

@@ -320,10 +320,6 @@ class SuccessCriterion(models.Model):
             return Unit.COUNT
         return ""
 
-    @property
-    def owner(self) -> Activity | Subagreement:
-        return self.activity if self.activity_id else self.subagreement
-
     def clean(self) -> None:
         errors = {}
         activity = self.activity if self.activity_id else None
@@ -530,14 +526,6 @@ class CriterionTarget(models.Model):
         "indicators.indicator",
         "agreements.housingarea",
     ]
-
-    @property
-    def is_range(self) -> bool:
-        return self.value_max is not None
-
-    @property
-    def higher_is_better(self) -> bool:
-        return self.comparison in (self.Comparison.AT_LEAST, self.Comparison.ABOVE)
 
     def clean(self) -> None:
         errors = {}

@@ -12,6 +12,7 @@ from helhedsplan.sheets import (
     DanishDateWidget,
     DanishDecimalWidget,
     NamedInPlanWidget,
+    PlanScopedWidget,
     SubagreementWidget,
     YearWidget,
     number_column,
@@ -49,27 +50,30 @@ class MeasurementResource(AllOrNothingResource):
         return super().get_queryset().select_related("indicator__plan", "area")
 
 
-class ActivityInSubagreementWidget(NamedInPlanWidget):
+class ActivityInSubagreementWidget(PlanScopedWidget):
     """An activity named within the row's delaftale (blank: the delaftale's own criterion)."""
 
-    def __init__(self, subagreement_widget: SubagreementWidget, **kwargs):
-        super().__init__(
-            Activity,
-            "subagreement__plan",
-            _("The sub-agreement has no activity named '%(value)s'."),
-            **kwargs,
-        )
-        self.subagreement_widget = subagreement_widget
+    def __init__(self, subagreement: Field, **kwargs):
+        super().__init__(Activity, **kwargs)
+        self.subagreement = subagreement
 
     def clean(self, value, row=None, **kwargs):
         value = str(value or "").strip()
         if not value:
             return None
-        subagreement = self.subagreement_widget.clean(row.get(str(_("focus area"))), row)
+        subagreement = self.subagreement.clean(row)
+        return self.remember((subagreement.pk, value), lambda: self.find(subagreement, value))
+
+    def find(self, subagreement, value: str) -> Activity:
         found = subagreement.activities.filter(name=value).first()
         if found is None:
-            raise ValueError(str(self.unknown_message) % {"value": value})
+            raise ValueError(
+                _("The sub-agreement has no activity named '%(value)s'.") % {"value": value}
+            )
         return found
+
+    def render(self, value, obj=None, **kwargs):
+        return value.name if value else ""
 
 
 class CriterionResource(AllOrNothingResource):
@@ -118,9 +122,7 @@ class CriterionResource(AllOrNothingResource):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.fields["activity"].widget = ActivityInSubagreementWidget(
-            self.fields["subagreement"].widget
-        )
+        self.fields["activity"].widget = ActivityInSubagreementWidget(self.fields["subagreement"])
 
     def get_queryset(self):
         return (

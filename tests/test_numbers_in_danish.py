@@ -1,17 +1,11 @@
-"""Numbers, money and quarters are written the Danish way."""
+"""Numbers and money are written the Danish way."""
 
 from decimal import Decimal
 
 import pytest
 from django.utils import translation
 
-from helhedsplan.numbers import (
-    format_fte,
-    format_number,
-    format_percent,
-    format_quarter,
-    format_thousand_dkk,
-)
+from helhedsplan.numbers import format_number, format_thousand_dkk
 
 
 @pytest.mark.parametrize(
@@ -33,17 +27,6 @@ def test_money_in_thousands_of_kroner():
     assert format_thousand_dkk(2_831_000) == "2.831"
 
 
-def test_percentages_and_fte():
-    assert format_percent(Decimal("72.4")) == "72,4\u00a0%"
-    assert format_fte(Decimal("0.125")) == "12,5\u00a0%"
-    assert format_fte(Decimal("0.5")) == "50\u00a0%"
-
-
-def test_quarters():
-    assert format_quarter(2018, 1) == "1. kvartal 2018"
-
-
 def test_english_readers_get_english_numbers():
     with translation.override("en"):
         assert format_number(11559) == "11,559"
-        assert format_quarter(2018, 1) == "Q1 2018"
