@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from agreements.models import (
     HousingArea,
@@ -147,6 +151,23 @@ class Metric(models.Model):
 
     natural_key.dependencies = ["activities.activity"]
 
+    def year_value(self, by_quarter: Mapping[int, int]) -> Decimal | None:
+        """The year's figure from its quarters' counts ({quarter number: count}).
+
+        Quarters without a count are left out rather than read as zero: an unreported quarter
+        is unknown, not empty. None when no quarter of the year has a count.
+        """
+        if not by_quarter:
+            return None
+        counts = [by_quarter[number] for number in sorted(by_quarter)]
+        if self.aggregation == self.Aggregation.MAX:
+            return Decimal(max(counts))
+        if self.aggregation == self.Aggregation.LAST:
+            return Decimal(counts[-1])
+        if self.aggregation == self.Aggregation.AVERAGE:
+            return Decimal(sum(counts)) / len(counts)
+        return Decimal(sum(counts))
+
 
 class ReportingAssignment(models.Model):
     """Who reports which activity in which area each quarter.
@@ -237,5 +258,74 @@ class ReportingAssignment(models.Model):
             and not self.activity.areas.filter(pk=self.area_id).exists()
         ):
             errors["area"] = _("The activity does not run in this housing area.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class QuarterlyCountQuerySet(models.QuerySet["QuarterlyCount"]):
+    def for_plans(self, plan_ids) -> QuarterlyCountQuerySet:
+        return self.filter(metric__activity__subagreement__plan_id__in=plan_ids)
+
+
+class QuarterlyCount(models.Model):
+    """What one metric counted in one housing area in one quarter (*leverancemåling*).
+
+    Counts are whole numbers and never negative; shares are not stored but computed from the
+    counts of their numerator and denominator metrics.
+    """
+
+    metric = models.ForeignKey(
+        Metric, on_delete=models.CASCADE, related_name="counts", verbose_name=_("metric")
+    )
+    area = models.ForeignKey(
+        HousingArea,
+        on_delete=models.PROTECT,
+        related_name="quarterly_counts",
+        verbose_name=_("housing area"),
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    quarter = models.PositiveSmallIntegerField(_("quarter"))
+    value = models.IntegerField(_("count"))
+
+    history = HistoricalRecords()
+    objects = QuarterlyCountQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("quarterly count")
+        verbose_name_plural = _("quarterly counts")
+        ordering = ["metric", "area", "year", "quarter"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["metric", "area", "year", "quarter"],
+                name="count_one_per_metric_area_quarter",
+                violation_error_message=_(
+                    "There is already a count for this metric, housing area and quarter."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(quarter__gte=1, quarter__lte=4),
+                name="count_quarter_1_to_4",
+                violation_error_message=_("A quarter is numbered 1 to 4."),
+            ),
+            models.CheckConstraint(
+                condition=Q(value__gte=0),
+                name="count_not_negative",
+                violation_error_message=_("A count cannot be negative."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.metric} {self.area} {self.year}-{self.quarter}"
+
+    def clean(self) -> None:
+        errors = {}
+        if self.metric_id:
+            activity = self.metric.activity
+            if self.area_id and not activity.areas.filter(pk=self.area_id).exists():
+                errors["area"] = _("The activity does not run in this housing area.")
+            if self.year and self.quarter in (1, 2, 3, 4):
+                plan = activity.subagreement.plan
+                if (self.year, self.quarter) not in {(q.year, q.number) for q in plan.quarters()}:
+                    errors["quarter"] = _("The quarter is outside the plan period.")
         if errors:
             raise ValidationError(errors)

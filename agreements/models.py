@@ -17,6 +17,8 @@ from django.db import models
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, Sum
 from django.utils.translation import gettext_lazy as _
 
+from helhedsplan.periods import PlanYear, Quarter, quarters_between, years_between
+
 
 class FundingPeriodManager(models.Manager["FundingPeriod"]):
     def get_by_natural_key(self, code: str) -> FundingPeriod:
@@ -252,6 +254,8 @@ class Plan(models.Model):
         Organisation, through="PlanParty", related_name="plans", verbose_name=_("parties")
     )
 
+    BASELINE_YEARS = 10
+
     objects = PlanManager.from_queryset(PlanQuerySet)()
 
     class Meta:
@@ -307,6 +311,22 @@ class Plan(models.Model):
             "allocated": allocated,
             "unallocated": {key: plan[key] - allocated[key] for key in plan},
         }
+
+    def years(self) -> list[PlanYear]:
+        """The calendar years the plan touches, the first and last often only in part."""
+        return years_between(self.start_date, self.end_date)
+
+    def quarters(self) -> list[Quarter]:
+        return quarters_between(self.start_date, self.end_date)
+
+    @property
+    def first_measured_year(self) -> int:
+        """The earliest year a figure may be entered for.
+
+        Criteria compare with figures from before the plan (the seed's tables go back to 2011),
+        so baselines from up to BASELINE_YEARS before the start are accepted.
+        """
+        return self.start_date.year - self.BASELINE_YEARS
 
     def missing_focus_areas(self) -> models.QuerySet[FocusArea]:
         """Focus areas of the funding period that have no delaftale yet."""

@@ -15,10 +15,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from activities.models import Activity, Metric
 from agreements.models import HousingArea, NumberedInSubagreementManager, Plan, Subagreement
@@ -122,6 +124,9 @@ class Measurement(models.Model):
     source_note = models.CharField(_("source"), max_length=500, blank=True)
     measured_on = models.DateField(_("date of the figure"), null=True, blank=True)
 
+    # Who changed a figure, when, from what, and why (the reason is required on the
+    # measurements page when an entered figure is changed).
+    history = HistoricalRecords()
     objects = MeasurementManager()
 
     class Meta:
@@ -173,6 +178,18 @@ class Measurement(models.Model):
             indicator = self.indicator
             if self.value is not None and indicator.unit == Unit.PERCENT and self.value > 100:
                 errors["value"] = _("A percentage cannot be above 100.")
+            plan = indicator.plan
+            if self.year is not None and not (
+                plan.first_measured_year <= self.year <= plan.end_date.year
+            ):
+                errors["year"] = _(
+                    "The year must be between %(first)s and %(last)s: the plan's own years, "
+                    "or up to %(baseline_years)s years before them for a baseline."
+                ) % {
+                    "first": plan.first_measured_year,
+                    "last": plan.end_date.year,
+                    "baseline_years": plan.BASELINE_YEARS,
+                }
             if self.area_id and indicator.is_reference:
                 errors["area"] = _("An external reference has no housing area.")
             elif (
@@ -549,5 +566,75 @@ class CriterionTarget(models.Model):
             plan = self.criterion.subagreement.plan
             if not plan.plan_areas.filter(area_id=self.area_id).exists():
                 errors["area"] = _("The housing area is not part of the plan.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class QualitativeAssessment(models.Model):
+    """People's judgement of a qualitative success criterion for one year, with its reasons.
+
+    Qualitative criteria ("Trygheden vurderes styrket") have no figure to compare; the
+    secretariat records the assessment the board will read, and who made it and when.
+    """
+
+    class Status(models.TextChoices):
+        MET = "met", _("met")
+        PARTLY_MET = "partly_met", _("partly met")
+        NOT_MET = "not_met", _("not met")
+
+    criterion = models.ForeignKey(
+        SuccessCriterion,
+        on_delete=models.CASCADE,
+        related_name="assessments",
+        verbose_name=_("success criterion"),
+        limit_choices_to={"kind": SuccessCriterion.Kind.QUALITATIVE},
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    status = models.CharField(_("assessment"), max_length=20, choices=Status.choices)
+    justification = models.TextField(_("justification"))
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("assessed by"),
+    )
+    assessed_at = models.DateTimeField(_("assessed at"))
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("qualitative assessment")
+        verbose_name_plural = _("qualitative assessments")
+        ordering = ["criterion", "year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["criterion", "year"],
+                name="assessment_one_per_criterion_year",
+                violation_error_message=_("The criterion is already assessed for this year."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(justification=""),
+                name="assessment_has_a_justification",
+                violation_error_message=_("An assessment needs a written justification."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion} {self.year}: {self.get_status_display()}"
+
+    def clean(self) -> None:
+        errors = {}
+        if self.criterion_id:
+            if self.criterion.kind != SuccessCriterion.Kind.QUALITATIVE:
+                errors["criterion"] = _("Only qualitative criteria are assessed by people.")
+            plan = self.criterion.subagreement.plan
+            if self.year is not None and self.year not in {y.year for y in plan.years()}:
+                errors["year"] = _(
+                    "The year must be one of the plan's years (%(first)s–%(last)s)."
+                ) % {
+                    "first": plan.start_date.year,
+                    "last": plan.end_date.year,
+                }
         if errors:
             raise ValidationError(errors)

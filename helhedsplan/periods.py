@@ -1,0 +1,94 @@
+"""Calendar years and quarters of a plan, named the way Danish readers name them.
+
+A plan runs between two dates that rarely fall on the first of January (the Slagelse plan runs
+from 1 October 2017 to 30 September 2021), so its first and last calendar years are often only
+partly inside it. Criteria are judged per calendar year and counts are reported per quarter;
+both need to know how much of the period is covered.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+
+@dataclass(frozen=True, order=True)
+class Quarter:
+    year: int
+    number: int
+
+    def __post_init__(self) -> None:
+        if self.number not in (1, 2, 3, 4):
+            raise ValueError(f"A quarter is numbered 1 to 4, not {self.number}.")
+
+    @classmethod
+    def containing(cls, day: datetime.date) -> Quarter:
+        return cls(day.year, (day.month - 1) // 3 + 1)
+
+    @property
+    def first_day(self) -> datetime.date:
+        return datetime.date(self.year, 3 * self.number - 2, 1)
+
+    @property
+    def last_day(self) -> datetime.date:
+        if self.number == 4:
+            return datetime.date(self.year, 12, 31)
+        return datetime.date(self.year, 3 * self.number + 1, 1) - datetime.timedelta(days=1)
+
+    def next(self) -> Quarter:
+        return (
+            Quarter(self.year + 1, 1) if self.number == 4 else Quarter(self.year, self.number + 1)
+        )
+
+    def previous(self) -> Quarter:
+        return (
+            Quarter(self.year - 1, 4) if self.number == 1 else Quarter(self.year, self.number - 1)
+        )
+
+    def __str__(self) -> str:
+        return _("Q%(number)s %(year)s") % {"number": self.number, "year": self.year}
+
+
+@dataclass(frozen=True)
+class PlanYear:
+    """A calendar year of a plan and the part of it the plan covers."""
+
+    year: int
+    starts: datetime.date
+    ends: datetime.date
+
+    @property
+    def is_partial(self) -> bool:
+        return (self.starts.month, self.starts.day) != (1, 1) or (
+            self.ends.month,
+            self.ends.day,
+        ) != (12, 31)
+
+    def describe_coverage(self) -> str:
+        """ "1. oktober–31. december 2017": the part of the year the plan covers."""
+        return _("%(start)s–%(end)s") % {
+            "start": date_format(self.starts, "j. F"),
+            "end": date_format(self.ends, "j. F Y"),
+        }
+
+
+def years_between(start: datetime.date, end: datetime.date) -> list[PlanYear]:
+    return [
+        PlanYear(
+            year,
+            max(start, datetime.date(year, 1, 1)),
+            min(end, datetime.date(year, 12, 31)),
+        )
+        for year in range(start.year, end.year + 1)
+    ]
+
+
+def quarters_between(start: datetime.date, end: datetime.date) -> list[Quarter]:
+    quarters, quarter = [], Quarter.containing(start)
+    while quarter.first_day <= end:
+        quarters.append(quarter)
+        quarter = quarter.next()
+    return quarters
