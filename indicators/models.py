@@ -200,6 +200,28 @@ class Measurement(models.Model):
             raise ValidationError(errors)
 
 
+class SuccessCriterionQuerySet(models.QuerySet["SuccessCriterion"]):
+    def for_evaluation(self, plan: Plan) -> SuccessCriterionQuerySet:
+        """The plan's criteria with everything the engine reads, in three queries."""
+        return (
+            self.filter(subagreement__plan=plan)
+            .select_related(
+                "subagreement__focus_area",
+                "activity",
+                "indicator",
+                "metric",
+                "denominator_metric",
+            )
+            .prefetch_related(
+                models.Prefetch(
+                    "targets",
+                    queryset=CriterionTarget.objects.select_related("area", "reference"),
+                )
+            )
+            .order_by("subagreement__focus_area__position", "subagreement_id", "position")
+        )
+
+
 class SuccessCriterion(models.Model):
     """A *succeskriterium* of a delaftale or of one of its activities, with its *datakilde*.
 
@@ -272,7 +294,7 @@ class SuccessCriterion(models.Model):
         help_text=_("Where the agreement's wording leaves room, how the targets interpret it."),
     )
 
-    objects = NumberedInSubagreementManager()
+    objects = NumberedInSubagreementManager.from_queryset(SuccessCriterionQuerySet)()
 
     class Meta:
         verbose_name = _("success criterion")
