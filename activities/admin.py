@@ -2,12 +2,13 @@ from django import forms
 from django.contrib import admin
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from agreements.models import StaffResource
 from helhedsplan.admin_site import PlanScopedAdmin, PlanScopedInline, SheetAdminMixin
 from indicators.models import SuccessCriterion
 
-from .models import Activity, Metric
+from .models import Activity, Metric, QuarterlyCount
 from .resources import ActivityResource
 
 
@@ -115,3 +116,12 @@ class ActivityAdmin(SheetAdminMixin, PlanScopedAdmin):
                 plan_areas__plan__memberships__user=request.user
             ).distinct()
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+@admin.register(QuarterlyCount)
+class QuarterlyCountAdmin(PlanScopedAdmin, SimpleHistoryAdmin):
+    plan_path = "metric__activity__subagreement__plan"
+    list_display = ["metric", "area", "year", "quarter", "value"]
+    list_filter = ["metric__activity__subagreement__plan", "year", "quarter", "area"]
+    search_fields = ["metric__name", "metric__activity__name"]
+    list_select_related = ["metric", "area"]

@@ -1,10 +1,18 @@
 from django.contrib import admin
 from django.db.models import Count
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from helhedsplan.admin_site import PlanScopedAdmin, PlanScopedInline, SheetAdminMixin
 
-from .models import CriterionTarget, Indicator, Measurement, SuccessCriterion
+from .models import (
+    CriterionTarget,
+    Indicator,
+    Measurement,
+    QualitativeAssessment,
+    SuccessCriterion,
+)
 from .resources import CriterionResource, MeasurementResource
 
 
@@ -35,7 +43,7 @@ class IndicatorAdmin(PlanScopedAdmin):
 
 
 @admin.register(Measurement)
-class MeasurementAdmin(SheetAdminMixin, PlanScopedAdmin):
+class MeasurementAdmin(SheetAdminMixin, PlanScopedAdmin, SimpleHistoryAdmin):
     plan_path = "indicator__plan"
     resource_classes = [MeasurementResource]
     list_display = ["indicator", "year", "area_or_whole_plan", "value", "source_note"]
@@ -107,3 +115,18 @@ class SuccessCriterionAdmin(SheetAdminMixin, PlanScopedAdmin):
     @admin.display(description=_("targets"), ordering="target_total")
     def targets_n(self, obj):
         return obj.target_total
+
+
+@admin.register(QualitativeAssessment)
+class QualitativeAssessmentAdmin(PlanScopedAdmin, SimpleHistoryAdmin):
+    plan_path = "criterion__subagreement__plan"
+    list_display = ["criterion", "year", "status", "assessed_by", "assessed_at"]
+    list_filter = ["criterion__subagreement__plan", "year", "status"]
+    search_fields = ["criterion__text", "justification"]
+    list_select_related = ["criterion", "assessed_by"]
+    readonly_fields = ["assessed_by", "assessed_at"]
+
+    def save_model(self, request, obj, form, change):
+        obj.assessed_by = request.user
+        obj.assessed_at = timezone.now()
+        super().save_model(request, obj, form, change)
