@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test install messages lint clean
+.PHONY: run test install messages lint clean bench
 
 $(VENV)/installed: requirements-dev.lock
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ run: install messages .env
 
 test: install messages
 	$(BIN)/python -m pytest
+
+# Times the criteria engine on 100 plans in a throwaway in-memory database (bench/README.md).
+bench: install
+	DJANGO_SETTINGS_MODULE=helhedsplan.test_settings $(BIN)/python bench/evaluate_criteria.py
 
 lint: install
 	$(BIN)/ruff check .

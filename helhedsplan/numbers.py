@@ -25,3 +25,13 @@ def format_thousand_dkk(kroner: int | None) -> str:
     if kroner is None:
         return ""
     return format_number(Decimal(kroner) / 1000, decimals=0)
+
+
+def format_figure(value) -> str:
+    """A measured or computed figure: rounded half up to two decimals, without trailing zeros
+    ("30,65", "72,4", "20", "11.559"). Empty for no figure."""
+    if value is None:
+        return ""
+    value = Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    exponent = value.normalize().as_tuple().exponent
+    return format_number(value, decimals=max(0, -exponent))

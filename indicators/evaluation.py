@@ -30,7 +30,7 @@ from django.utils.translation import gettext_lazy
 
 from activities.models import Metric, QuarterlyCount
 from agreements.models import HousingArea, Plan
-from helhedsplan.numbers import format_number
+from helhedsplan.numbers import format_figure, format_number
 from helhedsplan.periods import PlanYear
 
 from .models import CriterionTarget, Measurement, QualitativeAssessment, SuccessCriterion, Unit
@@ -88,13 +88,7 @@ def figure(value: Decimal | None, unit: str = "") -> str:
     """A figure as the sentence shows it: "30,65", "20", "72,4 %", "11.559"."""
     if value is None:
         return "–"
-    value = rounded(value)
-    decimals = (
-        0
-        if value == value.to_integral()
-        else (1 if value * 10 == (value * 10).to_integral() else 2)
-    )
-    text = format_number(value, decimals=decimals)
+    text = format_figure(value)
     return f"{text} %" if unit == Unit.PERCENT else text
 
 
@@ -238,12 +232,15 @@ class Row:
 
     def baseline(self, target: CriterionTarget) -> tuple[Decimal | None, int | None]:
         """The baseline a target is measured from: its own value, the figure of its baseline
-        year, or else the last figure before the plan began (the first in the plan if none)."""
+        year, or else the last figure before the plan began (the first in the plan if none).
+        A baseline value entered without a year is taken to be from the year before the plan."""
+        first_year = self.plan_years[0].year
         if target.baseline_value is not None:
+            if target.baseline_year is None:
+                return target.baseline_value, first_year - 1
             return target.baseline_value, target.baseline_year
         if target.baseline_year is not None:
             return self.series.get(target.baseline_year), target.baseline_year
-        first_year = self.plan_years[0].year
         before = [year for year in self.series if year < first_year]
         if before:
             year = max(before)
@@ -271,14 +268,15 @@ def missing(year: int) -> TargetResult:
     return TargetResult(Verdict.NO_DATA, _("There is no figure for %(year)s yet.") % {"year": year})
 
 
-def target_text(target: CriterionTarget, row: Row, value: Decimal | None = None) -> str:
-    value = target.value if value is None else value
-    if target.value_max is not None and value == target.value:
+def target_text(target: CriterionTarget, row: Row) -> str:
+    """ "at least 50", or a range as the agreement writes it ("3–4"); a range's lower end is
+    what is judged, more is never worse."""
+    if target.value_max is not None:
         return _("%(minimum)s–%(maximum)s") % {
             "minimum": row.show(target.value),
             "maximum": row.show(target.value_max),
         }
-    return comparison_phrase(target.comparison, row.show(value))
+    return comparison_phrase(target.comparison, row.show(target.value))
 
 
 def judge_yearly(target, row, year):
@@ -328,9 +326,10 @@ def judge_average(target, row, year):
 def judge_cumulative(target, row, year):
     start = target.from_year or row.plan_years[0].year
     deadline = target.to_year or row.plan_years[-1].year
-    if year not in row.series:
-        return missing(year)
     total = rounded(sum(value for y, value in row.series.items() if start <= y <= year))
+    # A total once reached stays reached, even in a year with nothing new counted.
+    if year not in row.series and not satisfies(total, target.comparison, target.value):
+        return missing(year)
     text = _(
         "The total for %(start)s–%(year)s is %(total)s; the target is %(target)s by the end "
         "of %(deadline)s."
@@ -391,7 +390,12 @@ def baseline_year_result(year: int, baseline_year: int) -> TargetResult | None:
 
 def judge_by_year(target, row, year):
     baseline, baseline_year = row.baseline(target)
-    if baseline_year is not None and (early := baseline_year_result(year, baseline_year)):
+    # From the target year on the figure alone decides, even when it is the first one there is.
+    if (
+        baseline_year is not None
+        and year < target.to_year
+        and (early := baseline_year_result(year, baseline_year))
+    ):
         return early
     if year < target.to_year and baseline is None:
         return baseline_missing(baseline_year)
@@ -404,7 +408,7 @@ def judge_by_year(target, row, year):
         "target": target_text(target, row),
         "goal_year": target.to_year,
     }
-    if baseline is not None and baseline_year is not None:
+    if baseline is not None and baseline_year is not None and baseline_year < year:
         sentence += " " + _("The baseline is %(baseline)s in %(baseline_year)s%(change)s.") % {
             "baseline": row.show(baseline),
             "baseline_year": baseline_year,
