@@ -260,7 +260,8 @@ class DanishDateWidget(widgets.Widget):
         raise ValueError(_("'%(value)s' is not a date (write 01.10.2017).") % {"value": value})
 
     def render(self, value, obj=None, **kwargs):
-        return value
+        # An empty cell, never the text "None" (escaping formulae turns every cell into text).
+        return value if value is not None else ""
 
 
 def text_column(attribute: str, heading) -> Field:
@@ -284,6 +285,9 @@ class AllOrNothingResource(resources.ModelResource):
 
     def before_import(self, dataset, **kwargs):
         plans = plans_for_import(kwargs.get("user"))
+        # An import started from one plan's page reaches that plan only.
+        if kwargs.get("plan") is not None:
+            plans = [plan for plan in plans if plan.pk == kwargs["plan"].pk]
         for field in self.fields.values():
             if isinstance(field.widget, PlanScopedWidget):
                 field.widget.prepare(plans)

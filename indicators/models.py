@@ -221,6 +221,24 @@ class SuccessCriterionQuerySet(models.QuerySet["SuccessCriterion"]):
             .order_by("subagreement__focus_area__position", "subagreement_id", "position")
         )
 
+    def for_measurements_page(self, subagreement: Subagreement) -> SuccessCriterionQuerySet:
+        """A delaftale's criteria, its own first and then each activity's, with the targets,
+        the indicator's figures and the assessments: a fixed number of queries however many
+        criteria, years and figures there are."""
+        return (
+            self.filter(subagreement=subagreement)
+            .select_related("activity", "indicator", "metric")
+            .prefetch_related(
+                "targets",
+                models.Prefetch("indicator__measurements", queryset=Measurement.objects.order_by()),
+                models.Prefetch(
+                    "assessments",
+                    queryset=QualitativeAssessment.objects.select_related("assessed_by"),
+                ),
+            )
+            .order_by(models.F("activity__position").asc(nulls_first=True), "position")
+        )
+
 
 class SuccessCriterion(models.Model):
     """A *succeskriterium* of a delaftale or of one of its activities, with its *datakilde*.

@@ -1,5 +1,6 @@
 """The sheets of yearly measurements and of success criteria."""
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from import_export.fields import Field
 
@@ -48,6 +49,29 @@ class MeasurementResource(AllOrNothingResource):
 
     def get_queryset(self):
         return super().get_queryset().select_related("indicator__plan", "area")
+
+    def before_import(self, dataset, **kwargs):
+        super().before_import(dataset, **kwargs)
+        self.first_row_of: dict[tuple, int] = {}
+
+    def before_import_row(self, row, **kwargs):
+        # Two rows for the same figure would otherwise both "succeed", the last one winning.
+        try:
+            indicator, year, area = (
+                self.fields[name].clean(row, **kwargs) for name in ("indicator", "year", "area")
+            )
+        except (ValueError, ValidationError):
+            return  # the row's own errors are reported when it is imported
+        key = (indicator.pk if indicator else None, year, area.pk if area else None)
+        first = self.first_row_of.setdefault(key, kwargs["row_number"])
+        if first != kwargs["row_number"]:
+            raise ValidationError(
+                _(
+                    "Duplicate: row %(row)s of the sheet already has a figure for this "
+                    "indicator, year and housing area."
+                )
+                % {"row": first + 1}
+            )
 
 
 class ActivityInSubagreementWidget(PlanScopedWidget):

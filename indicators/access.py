@@ -1,0 +1,73 @@
+"""The one way the measurement pages reach a plan's data for a user.
+
+Every lookup starts from the plans the user has a role in, so a plan, delaftale, indicator or
+criterion outside them does not exist for the user (404). Inside them, everyone with a role
+may read the tables; only the plan's secretariat (and superusers) may change anything, and
+any request that could change something (edit pages, and every POST) is refused with 403 to
+the others.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import OuterRef, Subquery
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+
+from agreements.models import Membership, Plan, Role, Subagreement
+
+from .models import Indicator, SuccessCriterion
+
+READ_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def get_plan_for_user(request: HttpRequest, slug: str, *, change: bool = False) -> Plan:
+    """The plan, if the user has a role in it; `plan.may_change` says whether they keep it.
+
+    `change` marks a page that exists only to change data; a POST always counts as one.
+    """
+    user = request.user
+    role = Membership.objects.filter(plan=OuterRef("pk"), user=user.pk).values("role")[:1]
+    plan = get_object_or_404(
+        Plan.objects.for_user(user).annotate(user_role=Subquery(role)), slug=slug
+    )
+    plan.may_change = user.is_superuser or plan.user_role == Role.SECRETARIAT
+    if (change or request.method not in READ_METHODS) and not plan.may_change:
+        raise PermissionDenied
+    return plan
+
+
+def get_subagreement_for_user(
+    request: HttpRequest, slug: str, code: str, *, change: bool = False
+) -> Subagreement:
+    """The plan's delaftale for the focus area with this code."""
+    plan = get_plan_for_user(request, slug, change=change)
+    subagreement = get_object_or_404(
+        plan.subagreements.select_related("focus_area"), focus_area__code=code
+    )
+    subagreement.plan = plan
+    return subagreement
+
+
+def get_indicator_for_user(
+    request: HttpRequest, slug: str, pk: int, *, change: bool = False
+) -> Indicator:
+    plan = get_plan_for_user(request, slug, change=change)
+    indicator = get_object_or_404(plan.indicators.all(), pk=pk)
+    indicator.plan = plan
+    return indicator
+
+
+def get_qualitative_criterion_for_user(
+    request: HttpRequest, slug: str, pk: int, *, change: bool = False
+) -> SuccessCriterion:
+    """A criterion of the plan assessed by people; a measured criterion has no such page."""
+    plan = get_plan_for_user(request, slug, change=change)
+    criterion = get_object_or_404(
+        SuccessCriterion.objects.filter(
+            subagreement__plan=plan, kind=SuccessCriterion.Kind.QUALITATIVE
+        ).select_related("subagreement__focus_area", "activity"),
+        pk=pk,
+    )
+    criterion.subagreement.plan = plan
+    return criterion

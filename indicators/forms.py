@@ -1,0 +1,417 @@
+"""Forms of the measurement pages: a year's figures, an assessment, and a sheet to import."""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import re
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+from django.core import signing
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from import_export.formats.base_formats import XLSX
+
+from agreements.models import HousingArea, Plan, PlanArea
+
+from .models import Indicator, Measurement, QualitativeAssessment
+from .services import Figure, FigureEntry, Verdict
+
+DATE_INPUT_FORMATS = ["%d.%m.%Y", "%d-%m-%Y", "%Y-%m-%d"]
+# A change reason is stored in django-simple-history's history_change_reason (100 characters).
+REASON_MAX_LENGTH = 100
+SHEET_MAX_BYTES = 2 * 1024 * 1024
+SHEET_SIGNING_SALT = "indicators.measurement-sheet"
+SHEET_MAX_AGE = 60 * 60  # seconds between the preview and the confirmation
+
+
+class AccessibleErrorsMixin:
+    """Point each field with an error at its message (aria-describedby, aria-invalid).
+
+    The message is rendered with the id "<field id>-error"; help text, when a field has one,
+    with "<field id>_helptext".
+    """
+
+    def add_error(self, field, error) -> None:
+        super().add_error(field, error)
+        for name in self._errors:
+            if name not in self.fields:
+                continue
+            field_id = self[name].auto_id
+            described_by = [f"{field_id}-error"]
+            if self.fields[name].help_text:
+                described_by.insert(0, f"{field_id}_helptext")
+            self.fields[name].widget.attrs.update(
+                {"aria-describedby": " ".join(described_by), "aria-invalid": "true"}
+            )
+
+
+class DanishDecimalField(forms.DecimalField):
+    """A number written the Danish way ("72,4", "11.559") or with a decimal point ("72.4").
+
+    A comma is always the decimal mark. Without one, a point is a decimal point, except in
+    Danish when it groups thousands exactly ("11.559", "1.250.000").
+    """
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("localize", True)
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            text = value.strip().replace("\u00a0", "").replace(" ", "")
+            if "," in text:
+                text = text.replace(".", "").replace(",", ".")
+            elif get_language() == "da" and re.fullmatch(r"\d{1,3}(\.\d{3})+", text):
+                text = text.replace(".", "")
+            value = text
+        return super().to_python(value)
+
+
+def reason_field(**kwargs) -> forms.CharField:
+    return forms.CharField(
+        label=_("Reason for the change"),
+        required=False,
+        max_length=REASON_MAX_LENGTH,
+        help_text=_(
+            "Required when you change or remove what was already entered. "
+            "Do not write the names of residents."
+        ),
+        **kwargs,
+    )
+
+
+class FigureForm(AccessibleErrorsMixin, forms.Form):
+    """One row of a year's figures: the whole plan or one housing area.
+
+    The `loaded_*` fields carry the figure as the form was loaded, so that a save can tell
+    whether someone else changed it meanwhile.
+    """
+
+    area = forms.ModelChoiceField(
+        queryset=HousingArea.objects.none(),
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": _("The housing area is not part of the plan.")},
+    )
+    value = DanishDecimalField(
+        label=_("Value"),
+        required=False,
+        max_digits=14,
+        decimal_places=2,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )
+    source_note = forms.CharField(label=_("Source"), required=False, max_length=500)
+    measured_on = forms.DateField(
+        label=_("Date of the figure"),
+        required=False,
+        input_formats=DATE_INPUT_FORMATS,
+        widget=forms.DateInput(format="%d.%m.%Y", attrs={"inputmode": "numeric"}),
+    )
+    loaded_value = forms.CharField(required=False, widget=forms.HiddenInput)
+    loaded_source_note = forms.CharField(required=False, widget=forms.HiddenInput, strip=False)
+    loaded_measured_on = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, indicator: Indicator, year: int, areas, stored, row_label, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.indicator = indicator
+        self.year = year
+        self.stored = stored
+        self.row_label = row_label
+        self.fields["area"].queryset = areas
+
+    def clean_loaded_value(self) -> Decimal | None:
+        text = self.cleaned_data["loaded_value"]
+        try:
+            return Decimal(text) if text else None
+        except InvalidOperation:
+            raise ValidationError(_("The form is damaged; load the page again.")) from None
+
+    def clean_loaded_measured_on(self) -> datetime.date | None:
+        text = self.cleaned_data["loaded_measured_on"]
+        try:
+            return datetime.date.fromisoformat(text) if text else None
+        except ValueError:
+            raise ValidationError(_("The form is damaged; load the page again.")) from None
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        if data.get("value") is None:
+            # An emptied value removes a stored figure, whatever its source and date say; on
+            # an empty row, a source or date without a value is a mistake.
+            if data["loaded_value"] is None and (data["source_note"] or data["measured_on"]):
+                self.add_error("value", _("Enter the figure, or leave its source and date empty."))
+            return data
+        area = data.get("area")
+        stored = self.stored.get(area.pk if area else None)
+        measurement = Measurement(
+            pk=stored.pk if stored else None,
+            indicator=self.indicator,
+            year=self.year,
+            area=area,
+            value=data["value"],
+            source_note=data.get("source_note") or "",
+            measured_on=data.get("measured_on"),
+        )
+        # The stored row is this figure; its unique constraints must not count it twice.
+        measurement._state.adding = stored is None
+        try:
+            measurement.full_clean(validate_unique=False)
+        except ValidationError as error:
+            # Rules of the row as a whole (a negative figure) are about its value.
+            for field, messages in error.message_dict.items():
+                target = field if field in self.fields else "value"
+                for message in messages:
+                    self.add_error(target, message)
+        return data
+
+    def entry(self) -> FigureEntry:
+        data = self.cleaned_data
+        loaded = (
+            Figure(data["loaded_value"], data["loaded_source_note"], data["loaded_measured_on"])
+            if data["loaded_value"] is not None
+            else None
+        )
+        entered = (
+            Figure(data["value"], data["source_note"], data["measured_on"])
+            if data["value"] is not None
+            else None
+        )
+        return FigureEntry(data.get("area"), loaded, entered)
+
+
+class BaseFigureFormSet(forms.BaseFormSet):
+    def __init__(self, *args, rows: list[HousingArea | None], **kwargs):
+        self.rows = rows
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index):
+        kwargs = super().get_form_kwargs(index)
+        area = self.rows[index] if index is not None and index < len(self.rows) else None
+        kwargs["row_label"] = area.label if area else _("Whole plan")
+        return kwargs
+
+    def clean(self) -> None:
+        seen = set()
+        for form in self.forms:
+            if not form.is_valid():
+                continue
+            area = form.cleaned_data.get("area")
+            key = area.pk if area else None
+            if key in seen:
+                form.add_error(
+                    "area", _("There is already a row for this housing area in the form.")
+                )
+            seen.add(key)
+
+
+def initial_row(area: HousingArea | None, stored: Measurement | None) -> dict:
+    row: dict = {"area": area}
+    if stored is not None:
+        row |= {
+            "value": stored.value,
+            "source_note": stored.source_note,
+            "measured_on": stored.measured_on,
+            "loaded_value": str(stored.value),
+            "loaded_source_note": stored.source_note,
+            "loaded_measured_on": stored.measured_on.isoformat() if stored.measured_on else "",
+        }
+    return row
+
+
+class YearFiguresForm:
+    """An indicator's figures for one year, one row per area, and the reason for a change.
+
+    The rows are the whole plan and each of the plan's areas (only the whole plan for an
+    external reference).
+    """
+
+    def __init__(
+        self,
+        data=None,
+        *,
+        indicator: Indicator,
+        year: int,
+        plan_areas: list[PlanArea],
+        stored: list[Measurement],
+    ):
+        rows: list[HousingArea | None] = [None]
+        if not indicator.is_reference:
+            rows += [plan_area.area for plan_area in plan_areas]
+        by_area = {measurement.area_id: measurement for measurement in stored}
+        formset_class = forms.formset_factory(
+            FigureForm,
+            formset=BaseFigureFormSet,
+            extra=0,
+            max_num=len(rows),
+            absolute_max=len(rows),
+            validate_max=True,
+        )
+        area_ids = [plan_area.area_id for plan_area in plan_areas]
+        self.figures = formset_class(
+            data,
+            rows=rows,
+            prefix="figures",
+            initial=[initial_row(area, by_area.get(area.pk if area else None)) for area in rows],
+            form_kwargs={
+                "indicator": indicator,
+                "year": year,
+                "areas": HousingArea.objects.filter(pk__in=area_ids),
+                "stored": by_area,
+            },
+        )
+        self.reason = ReasonForm(data)
+
+    def is_valid(self) -> bool:
+        valid = self.figures.is_valid() & self.reason.is_valid()
+        if valid and not self.reason.cleaned_data["reason"]:
+            if any(entry.loaded and entry.changes_something for entry in self.entries()):
+                self.reason.add_error(
+                    "reason",
+                    _("Give a reason when you change or remove a figure that was entered."),
+                )
+                return False
+        return valid
+
+    def entries(self) -> list[FigureEntry]:
+        return [form.entry() for form in self.figures]
+
+    def error_summary(self) -> list[tuple[str, str]]:
+        """(link target, message) for every error, in the order of the page."""
+        found = [("figures", str(error)) for error in self.figures.non_form_errors()]
+        for form in self.figures:
+            for name, errors in form.errors.items():
+                # Hidden and whole-row errors are shown beside the row's value.
+                field = name if name not in ("area", NON_FIELD_ERRORS, "loaded_value") else None
+                target = form[field or "value"].auto_id
+                label = form.fields[field].label if field else ""
+                prefix = f"{form.row_label}, {label}" if label else form.row_label
+                found += [(target, f"{prefix}: {error}") for error in errors]
+        for error in self.reason.errors.get("reason", []):
+            found.append((self.reason["reason"].auto_id, f"{self.reason['reason'].label}: {error}"))
+        return found
+
+
+class ReasonForm(AccessibleErrorsMixin, forms.Form):
+    reason = reason_field()
+
+
+class AssessmentForm(AccessibleErrorsMixin, forms.Form):
+    """An assessment of a qualitative criterion for one year."""
+
+    status = forms.ChoiceField(
+        label=_("Assessment"),
+        choices=QualitativeAssessment.Status.choices,
+        widget=forms.RadioSelect,
+    )
+    justification = forms.CharField(
+        label=_("Justification"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("Why the criterion is met or not. Do not write the names of residents."),
+    )
+    reason = reason_field()
+    loaded_status = forms.CharField(required=False, widget=forms.HiddenInput)
+    loaded_justification = forms.CharField(required=False, widget=forms.HiddenInput, strip=False)
+
+    def __init__(self, *args, assessment: QualitativeAssessment | None, **kwargs):
+        if assessment is not None:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "status": assessment.status,
+                    "justification": assessment.justification,
+                    "loaded_status": assessment.status,
+                    "loaded_justification": assessment.justification,
+                },
+            )
+        super().__init__(*args, **kwargs)
+
+    def loaded(self) -> Verdict | None:
+        data = self.cleaned_data
+        if not data.get("loaded_status"):
+            return None
+        return Verdict(data["loaded_status"], data["loaded_justification"])
+
+    def entered(self) -> Verdict:
+        return Verdict(self.cleaned_data["status"], self.cleaned_data["justification"])
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        loaded = self.loaded()
+        if loaded is not None and loaded != self.entered() and not data.get("reason"):
+            self.add_error(
+                "reason", _("Give a reason when you change an assessment that was made.")
+            )
+        return data
+
+    def error_summary(self) -> list[tuple[str, str]]:
+        found = []
+        for name, errors in self.errors.items():
+            field = self[name] if name in self.fields else None
+            target = (
+                f"{field.auto_id}_0" if name == "status" else field.auto_id if field else "form"
+            )
+            label = field.label if field else ""
+            found += [(target, f"{label}: {error}" if label else str(error)) for error in errors]
+        return found
+
+
+class SheetUploadForm(AccessibleErrorsMixin, forms.Form):
+    """An xlsx workbook of measurements, small enough to read in memory."""
+
+    sheet = forms.FileField(
+        label=_("Spreadsheet (xlsx)"),
+        help_text=_("At most 2 MB. The first row holds the column headings."),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml"}
+        ),
+    )
+
+    def clean_sheet(self) -> bytes:
+        upload = self.cleaned_data["sheet"]
+        if not upload.name.lower().endswith(".xlsx"):
+            raise ValidationError(_("Choose an Excel workbook (.xlsx)."))
+        if upload.size > SHEET_MAX_BYTES:
+            raise ValidationError(_("The file is larger than 2 MB. Split it into smaller sheets."))
+        content = upload.read()
+        try:
+            XLSX().create_dataset(content)
+        except Exception:  # openpyxl raises many kinds of errors for a damaged workbook
+            raise ValidationError(_("The file could not be read as an Excel workbook.")) from None
+        return content
+
+
+def sign_sheet(*, plan: Plan, user, content: bytes) -> str:
+    """A token carrying the previewed sheet to the confirmation, bound to plan and user."""
+    return signing.dumps(
+        {"plan": plan.pk, "user": user.pk, "sheet": base64.b64encode(content).decode()},
+        salt=SHEET_SIGNING_SALT,
+        compress=True,
+    )
+
+
+class SheetConfirmForm(forms.Form):
+    token = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, plan: Plan, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.plan = plan
+        self.user = user
+
+    def clean_token(self) -> bytes:
+        expired = _("The preview is too old or damaged. Upload the sheet again.")
+        try:
+            payload = signing.loads(
+                self.cleaned_data["token"], salt=SHEET_SIGNING_SALT, max_age=SHEET_MAX_AGE
+            )
+        except signing.BadSignature:
+            raise ValidationError(expired) from None
+        if payload.get("plan") != self.plan.pk or payload.get("user") != self.user.pk:
+            raise ValidationError(expired)
+        return base64.b64decode(payload["sheet"])

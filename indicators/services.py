@@ -1,0 +1,191 @@
+"""Saving what the secretariat enters on the measurement pages.
+
+Both workflows guard against two people editing the same figure: the form carries what it was
+loaded with, and the save locks the stored rows and refuses when they changed meanwhile, so
+nobody silently overwrites another's work. Every change is recorded by django-simple-history
+with its reason; the user comes from HistoryRequestMiddleware.
+
+The assessment save would be a model method if it were one object's state change only; it
+lives here beside the figures because it shares their locking and conflict rule.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from import_export.formats.base_formats import XLSX
+
+from agreements.models import HousingArea, Plan
+
+from .models import Indicator, Measurement, QualitativeAssessment, SuccessCriterion
+from .resources import MeasurementResource
+
+
+class StaleForm(Exception):
+    """The stored data changed after the form was loaded; nothing was saved."""
+
+    def __init__(self, areas: list[HousingArea | None] | None = None):
+        super().__init__(areas)
+        self.areas = areas or []
+
+
+def record_history_start(model, objects: list) -> None:
+    """Give rows that have no history yet (loaded from a fixture, or entered before history
+    was kept) a first record of how they stand, so that their first change shows what it
+    changed from. Nobody is named as its author: it is not known."""
+    with_history = set(
+        model.history.filter(id__in=[obj.pk for obj in objects]).values_list("id", flat=True)
+    )
+    unrecorded = []
+    for obj in objects:
+        if obj.pk not in with_history:
+            unrecorded.append(copy.copy(obj))
+            unrecorded[-1]._history_user = None
+    if unrecorded:
+        model.history.bulk_history_create(unrecorded)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A figure as the form shows it; two figures are equal when they read the same."""
+
+    value: Decimal
+    source_note: str = ""
+    measured_on: datetime.date | None = None
+
+    @classmethod
+    def of(cls, measurement: Measurement | None) -> Figure | None:
+        if measurement is None:
+            return None
+        return cls(measurement.value, measurement.source_note, measurement.measured_on)
+
+
+@dataclass(frozen=True)
+class FigureEntry:
+    """One row of the form: what it was loaded with and what was entered (None: no figure)."""
+
+    area: HousingArea | None
+    loaded: Figure | None
+    entered: Figure | None
+
+    @property
+    def changes_something(self) -> bool:
+        return self.entered != self.loaded
+
+
+@transaction.atomic
+def save_year_figures(
+    *, indicator: Indicator, year: int, entries: list[FigureEntry], reason: str
+) -> int:
+    """Save an indicator's figures for one year, all or none; return how many changed.
+
+    An entry whose stored figure no longer matches what the form was loaded with raises
+    StaleForm, naming its area. The entries must have passed `Measurement.full_clean` (the
+    form does that); the database constraints back it up.
+    """
+    entries = [entry for entry in entries if entry.changes_something]
+    stored = {
+        measurement.area_id: measurement
+        for measurement in Measurement.objects.select_for_update().filter(
+            indicator=indicator, year=year
+        )
+    }
+    stale = [
+        entry.area
+        for entry in entries
+        if Figure.of(stored.get(entry.area.pk if entry.area else None)) != entry.loaded
+    ]
+    if stale:
+        raise StaleForm(stale)
+    record_history_start(
+        Measurement,
+        [stored[key] for key in (e.area.pk if e.area else None for e in entries) if key in stored],
+    )
+    for entry in entries:
+        measurement = stored.get(entry.area.pk if entry.area else None)
+        if entry.entered is None:
+            measurement._change_reason = reason
+            measurement.delete()
+            continue
+        if measurement is None:
+            measurement = Measurement(indicator=indicator, year=year, area=entry.area)
+        measurement.value = entry.entered.value
+        measurement.source_note = entry.entered.source_note
+        measurement.measured_on = entry.entered.measured_on
+        measurement._change_reason = reason or None
+        try:
+            with transaction.atomic():
+                measurement.save()
+        except IntegrityError:
+            # Someone added the same figure since the lock was taken: locks cover stored rows
+            # only, and the unique constraint catches the new one.
+            raise StaleForm([entry.area]) from None
+    return len(entries)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """An assessment as the form shows it."""
+
+    status: str
+    justification: str
+
+    @classmethod
+    def of(cls, assessment: QualitativeAssessment | None) -> Verdict | None:
+        if assessment is None:
+            return None
+        return cls(assessment.status, assessment.justification)
+
+
+@transaction.atomic
+def save_assessment(
+    *,
+    criterion: SuccessCriterion,
+    year: int,
+    loaded: Verdict | None,
+    entered: Verdict,
+    reason: str,
+    by,
+) -> QualitativeAssessment:
+    """Record the secretariat's assessment of a qualitative criterion for a year.
+
+    Raises StaleForm when the stored assessment is no longer the one the form was loaded
+    with. The assessor and the time are set here, never taken from the form.
+    """
+    assessment = (
+        QualitativeAssessment.objects.select_for_update().filter(criterion=criterion, year=year)
+    ).first()
+    if Verdict.of(assessment) != loaded:
+        raise StaleForm()
+    if assessment is None:
+        assessment = QualitativeAssessment(criterion=criterion, year=year)
+    else:
+        record_history_start(QualitativeAssessment, [assessment])
+    assessment.status = entered.status
+    assessment.justification = entered.justification
+    assessment.assessed_by = by
+    assessment.assessed_at = timezone.now()
+    assessment._change_reason = reason or None
+    try:
+        with transaction.atomic():
+            assessment.save()
+    except IntegrityError:
+        raise StaleForm() from None
+    return assessment
+
+
+@transaction.atomic
+def import_measurements(*, plan: Plan, user, content: bytes, dry_run: bool):
+    """Read an xlsx sheet of measurements into the plan, all rows or none.
+
+    Returns the sheet's rows and import-export's result; with `dry_run` nothing is kept. Rows
+    naming another plan are refused, even one the user also keeps.
+    """
+    dataset = XLSX().create_dataset(content)
+    result = MeasurementResource().import_data(dataset, dry_run=dry_run, user=user, plan=plan)
+    return dataset, result

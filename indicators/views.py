@@ -1,0 +1,281 @@
+"""The measurements pages (*Målinger*): yearly figures and assessments of each delaftale.
+
+Everyone with a role in a plan reads the tables; the plan's secretariat enters figures, imports
+sheets and assesses qualitative criteria (see `indicators.access`).
+"""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+from import_export.formats.base_formats import XLSX
+
+from helhedsplan.numbers import format_figure
+
+from .access import (
+    get_indicator_for_user,
+    get_plan_for_user,
+    get_qualitative_criterion_for_user,
+    get_subagreement_for_user,
+)
+from .figures import (
+    changes,
+    figure_table,
+    sheet_preview,
+    show_assessment,
+    show_measurement,
+)
+from .forms import AssessmentForm, SheetConfirmForm, SheetUploadForm, YearFiguresForm, sign_sheet
+from .models import Measurement, QualitativeAssessment, SuccessCriterion
+from .resources import MeasurementResource
+from .services import StaleForm, import_measurements, save_assessment, save_year_figures
+
+
+@require_safe
+def plan_measurements(request, plan: str):
+    """The plan's delaftaler, each a link to its measurements."""
+    plan = get_plan_for_user(request, plan)
+    subagreements = plan.subagreements.select_related("focus_area")
+    return render(
+        request,
+        "indicators/plan_measurements.html",
+        {"plan": plan, "subagreements": subagreements},
+    )
+
+
+@require_safe
+def subagreement_measurements(request, plan: str, focus_area: str):
+    """Each success criterion of a delaftale with its figures by year and area."""
+    subagreement = get_subagreement_for_user(request, plan, focus_area)
+    plan = subagreement.plan
+    plan_areas = list(plan.plan_areas.select_related("area"))
+    plan_years = plan.years()
+    criteria = SuccessCriterion.objects.for_measurements_page(subagreement)
+    groups = []
+    for activity, members in groupby(criteria, key=lambda criterion: criterion.activity):
+        items = []
+        for criterion in members:
+            item = {"criterion": criterion}
+            if criterion.kind == SuccessCriterion.Kind.QUALITATIVE:
+                by_year = {a.year: a for a in criterion.assessments.all()}
+                item["assessments"] = [(year, by_year.get(year.year)) for year in plan_years]
+            elif criterion.indicator_id:
+                item["table"] = figure_table(criterion, plan, plan_areas)
+            items.append(item)
+        groups.append({"activity": activity, "items": items})
+    return render(
+        request,
+        "indicators/subagreement_measurements.html",
+        {"plan": plan, "subagreement": subagreement, "groups": groups},
+    )
+
+
+def year_figures(request, plan: str, indicator: int, year: int):
+    """Enter or correct an indicator's figures for one year, with their history."""
+    indicator = get_indicator_for_user(request, plan, indicator, change=True)
+    plan = indicator.plan
+    # A year outside the plan and its baseline years has no figures to enter: there is no
+    # such page, as for an indicator that does not exist.
+    if not plan.first_measured_year <= year <= plan.end_date.year:
+        raise Http404(_("There are no figures to enter for that year."))
+    plan_areas = list(plan.plan_areas.select_related("area"))
+    stored = list(Measurement.objects.filter(indicator=indicator, year=year))
+    form = YearFiguresForm(
+        request.POST if request.method == "POST" else None,
+        indicator=indicator,
+        year=year,
+        plan_areas=plan_areas,
+        stored=stored,
+    )
+    your_entries = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = save_year_figures(
+                indicator=indicator,
+                year=year,
+                entries=form.entries(),
+                reason=form.reason.cleaned_data["reason"],
+            )
+        except StaleForm:
+            # Show the figures as now stored, and what this user entered, to enter again.
+            your_entries = [
+                (
+                    entry.area.label if entry.area else _("Whole plan"),
+                    format_figure(entry.entered.value) if entry.entered else "",
+                )
+                for entry in form.entries()
+                if entry.changes_something
+            ]
+            form = YearFiguresForm(
+                indicator=indicator,
+                year=year,
+                plan_areas=plan_areas,
+                stored=list(Measurement.objects.filter(indicator=indicator, year=year)),
+            )
+        else:
+            if changed:
+                messages.success(request, _("The figures are saved."))
+            else:
+                messages.info(request, _("Nothing was changed."))
+            return redirect("indicators:year_figures", plan.slug, indicator.pk, year)
+    history = changes(
+        Measurement.history.filter(indicator_id=indicator.pk, year=year)
+        .select_related("history_user", "area")
+        .order_by("history_date", "history_id"),
+        show_measurement,
+    )
+    return render(
+        request,
+        "indicators/year_figures.html",
+        {
+            "plan": plan,
+            "indicator": indicator,
+            "year": year,
+            "years": range(plan.first_measured_year, plan.end_date.year + 1),
+            "form": form,
+            "conflict": your_entries is not None,
+            "your_entries": your_entries,
+            "history": history,
+        },
+        status=200 if your_entries is None else 409,
+    )
+
+
+def assessment(request, plan: str, criterion: int, year: int):
+    """Assess a qualitative criterion for one of the plan's years."""
+    criterion = get_qualitative_criterion_for_user(request, plan, criterion, change=True)
+    plan = criterion.subagreement.plan
+    if year not in {plan_year.year for plan_year in plan.years()}:
+        raise Http404(_("Criteria are assessed only for the plan's own years."))
+    current = (
+        QualitativeAssessment.objects.filter(criterion=criterion, year=year)
+        .select_related("assessed_by")
+        .first()
+    )
+    form = AssessmentForm(request.POST if request.method == "POST" else None, assessment=current)
+    your_justification = None
+    if request.method == "POST" and form.is_valid():
+        if form.entered() == form.loaded():
+            messages.info(request, _("Nothing was changed."))
+            return redirect("indicators:assessment", plan.slug, criterion.pk, year)
+        try:
+            save_assessment(
+                criterion=criterion,
+                year=year,
+                loaded=form.loaded(),
+                entered=form.entered(),
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+            )
+        except StaleForm:
+            your_justification = form.cleaned_data["justification"]
+            current = (
+                QualitativeAssessment.objects.filter(criterion=criterion, year=year)
+                .select_related("assessed_by")
+                .first()
+            )
+            form = AssessmentForm(assessment=current)
+        else:
+            messages.success(request, _("The assessment is saved."))
+            return redirect(
+                "indicators:subagreement", plan.slug, criterion.subagreement.focus_area.code
+            )
+    history = changes(
+        QualitativeAssessment.history.filter(criterion_id=criterion.pk, year=year)
+        .select_related("history_user")
+        .order_by("history_date", "history_id"),
+        show_assessment,
+    )
+    return render(
+        request,
+        "indicators/assessment.html",
+        {
+            "plan": plan,
+            "criterion": criterion,
+            "year": year,
+            "current": current,
+            "form": form,
+            "conflict": your_justification is not None,
+            "your_justification": your_justification,
+            "history": history,
+        },
+        status=200 if your_justification is None else 409,
+    )
+
+
+def measurement_import(request, plan: str):
+    """Upload a sheet of measurements and see what importing it would do."""
+    plan = get_plan_for_user(request, plan, change=True)
+    context = {"plan": plan, "form": SheetUploadForm()}
+    if request.method == "POST":
+        form = SheetUploadForm(request.POST, request.FILES)
+        context["form"] = form
+        context["form_errors"] = [
+            (form["sheet"].auto_id, f"{form['sheet'].label}: {error}")
+            for error in form.errors.get("sheet", [])
+        ]
+        if form.is_valid():
+            content = form.cleaned_data["sheet"]
+            context |= preview_context(
+                *import_measurements(plan=plan, user=request.user, content=content, dry_run=True)
+            )
+            if not context["failed"]:
+                context["token"] = sign_sheet(plan=plan, user=request.user, content=content)
+    return render(request, "indicators/measurement_import.html", context)
+
+
+@require_POST
+def measurement_import_confirm(request, plan: str):
+    """Import the previewed sheet for real: it is read and checked again, all or nothing."""
+    plan = get_plan_for_user(request, plan, change=True)
+    confirm = SheetConfirmForm(request.POST, plan=plan, user=request.user)
+    if not confirm.is_valid():
+        messages.error(request, " ".join(confirm.errors["token"]))
+        return redirect("indicators:import", plan.slug)
+    dataset, result = import_measurements(
+        plan=plan, user=request.user, content=confirm.cleaned_data["token"], dry_run=False
+    )
+    context = preview_context(dataset, result)
+    if context["failed"]:
+        return render(
+            request,
+            "indicators/measurement_import.html",
+            {"plan": plan, "form": SheetUploadForm(), **context},
+        )
+    totals = result.totals
+    messages.success(
+        request,
+        _("The sheet is imported: %(new)s new and %(changed)s changed figures.")
+        % {"new": totals["new"], "changed": totals["update"]},
+    )
+    return redirect("indicators:plan", plan.slug)
+
+
+def preview_context(dataset, result) -> dict:
+    return {
+        "previewed": True,
+        "headers": dataset.headers,
+        "rows": sheet_preview(dataset, result),
+        "sheet_errors": [str(error.error) for error in result.base_errors],
+        "failed": result.has_errors() or result.has_validation_errors(),
+        "totals": result.totals,
+    }
+
+
+@require_safe
+def measurement_sheet(request, plan: str):
+    """The plan's figures as an xlsx sheet in the import's columns, to fill in and upload."""
+    plan = get_plan_for_user(request, plan, change=True)
+    dataset = MeasurementResource().export(
+        queryset=Measurement.objects.filter(indicator__plan=plan)
+        .select_related("indicator__plan", "area")
+        .order_by("indicator__name", "year", "area__name")
+    )
+    response = HttpResponse(XLSX().export_data(dataset), content_type=XLSX().get_content_type())
+    response["Content-Disposition"] = f'attachment; filename="maalinger-{plan.slug}.xlsx"'
+    return response
