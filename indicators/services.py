@@ -91,9 +91,11 @@ def save_year_figures(
     entries = [entry for entry in entries if entry.changes_something]
     stored = {
         measurement.area_id: measurement
-        for measurement in Measurement.objects.select_for_update().filter(
-            indicator=indicator, year=year
-        )
+        # Ordered by key only: the default ordering joins the nullable area, which
+        # PostgreSQL cannot lock.
+        for measurement in Measurement.objects.select_for_update()
+        .filter(indicator=indicator, year=year)
+        .order_by("pk")
     }
     stale = [
         entry.area
@@ -158,7 +160,9 @@ def save_assessment(
     with. The assessor and the time are set here, never taken from the form.
     """
     assessment = (
-        QualitativeAssessment.objects.select_for_update().filter(criterion=criterion, year=year)
+        QualitativeAssessment.objects.select_for_update()
+        .filter(criterion=criterion, year=year)
+        .order_by("pk")
     ).first()
     if Verdict.of(assessment) != loaded:
         raise StaleForm()
