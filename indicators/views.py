@@ -6,6 +6,7 @@ sheets and assesses qualitative criteria (see `indicators.access`).
 
 from __future__ import annotations
 
+from collections import defaultdict
 from itertools import groupby
 
 from django.contrib import messages
@@ -23,6 +24,7 @@ from .access import (
     get_qualitative_criterion_for_user,
     get_subagreement_for_user,
 )
+from .evaluation import Figures, evaluate_criteria
 from .figures import (
     changes,
     figure_table,
@@ -56,11 +58,15 @@ def subagreement_measurements(request, plan: str, focus_area: str):
     plan_areas = list(plan.plan_areas.select_related("area"))
     plan_years = plan.years()
     criteria = SuccessCriterion.objects.for_measurements_page(subagreement)
+    verdicts = defaultdict(list)
+    judged = SuccessCriterion.objects.for_evaluation(plan).filter(subagreement=subagreement)
+    for evaluation in evaluate_criteria(judged, Figures.load(plan)):
+        verdicts[evaluation.criterion.pk].append(evaluation)
     groups = []
     for activity, members in groupby(criteria, key=lambda criterion: criterion.activity):
         items = []
         for criterion in members:
-            item = {"criterion": criterion}
+            item = {"criterion": criterion, "verdicts": verdicts[criterion.pk]}
             if criterion.kind == SuccessCriterion.Kind.QUALITATIVE:
                 by_year = {a.year: a for a in criterion.assessments.all()}
                 item["assessments"] = [(year, by_year.get(year.year)) for year in plan_years]

@@ -3,6 +3,7 @@ Danish number form, and in a fixed number of queries however much data there is.
 
 import datetime
 import re
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -93,7 +94,10 @@ def test_quarterly_and_qualitative_criteria_show_no_yearly_table(client, secreta
     assert reverse("indicators:assessment", args=[plan.slug, criterion.pk, 2019]) in article
     walks = SuccessCriterion.objects.get(subagreement__plan=plan, metric__name="Tryghedsvandringer")
     article = page[page.index(f'id="criterion-{walks.pk}"') :]
-    assert "<table" not in article[: article.index("</article>")]
+    article = article[: article.index("</article>")]
+    assert '<table class="table figures">' not in article
+    # Its verdicts are shown all the same, from the quarterly counts.
+    assert '<table class="table verdicts">' in article
 
 
 def test_criteria_are_grouped_under_the_delaftale_and_its_activities(client, board_member, plan):
@@ -188,5 +192,15 @@ def test_the_query_count_does_not_grow_with_criteria_figures_and_assessments(
     grow(plan, subagreement, secretariat)
     assert subagreement.criteria.count() == criteria + 20
     # Session, user, plan with the role, delaftale, plan areas, criteria, their targets,
-    # figures and assessments, inside the request's savepoint.
-    assert queries_for(client, plan, "kriminalitet") == before == 11
+    # figures and assessments, inside the request's savepoint; then the verdicts: criteria,
+    # targets, measurements, quarterly counts and assessments.
+    assert queries_for(client, plan, "kriminalitet") == before == 16
+
+
+def test_each_criterion_shows_its_verdict_and_the_reason(client, board_member, plan):
+    crime = Indicator.objects.get(plan=plan, name="Kriminalretlige afgørelser pr. 1.000 beboere")
+    Measurement.objects.create(indicator=crime, year=2018, value=Decimal("27.5"))
+    client.force_login(board_member)
+    page = page_of(client, plan, "kriminalitet")
+    assert "Tallet for 2018 er 27,5. Målet er højst 20 i 2021." in page
+    assert '<span class="verdict verdict-not_met">ikke opfyldt</span>' in page
