@@ -18,10 +18,11 @@ in queries does not grow with the number of criteria, areas or years.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
 
 from django.db import models
 from django.utils.formats import date_format
@@ -204,8 +205,13 @@ class Figures:
                 ).strip()
         return shares, notes
 
+    @cached_property
+    def quarters_per_year(self) -> Counter:
+        """How many of each year's quarters fall inside the plan (one in 2017, for example)."""
+        return Counter(quarter.year for quarter in self.plan.quarters())
+
     def quarters_note(self, year: int, reported: int) -> str:
-        expected = sum(1 for quarter in self.plan.quarters() if quarter.year == year)
+        expected = self.quarters_per_year[year]
         if reported >= expected:
             return ""
         return _("Only %(reported)s of the year's %(expected)s quarters are reported.") % {

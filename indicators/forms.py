@@ -17,7 +17,7 @@ from import_export.formats.base_formats import XLSX
 from agreements.models import HousingArea, Plan, PlanArea
 
 from .models import Indicator, Measurement, QualitativeAssessment
-from .services import Figure, FigureEntry, Verdict
+from .services import AssessmentText, Figure, FigureEntry
 
 DATE_INPUT_FORMATS = ["%d.%m.%Y", "%d-%m-%Y", "%Y-%m-%d"]
 # A change reason is stored in django-simple-history's history_change_reason (100 characters).
@@ -330,14 +330,14 @@ class AssessmentForm(AccessibleErrorsMixin, forms.Form):
             )
         super().__init__(*args, **kwargs)
 
-    def loaded(self) -> Verdict | None:
+    def loaded(self) -> AssessmentText | None:
         data = self.cleaned_data
         if not data.get("loaded_status"):
             return None
-        return Verdict(data["loaded_status"], data["loaded_justification"])
+        return AssessmentText(data["loaded_status"], data["loaded_justification"])
 
-    def entered(self) -> Verdict:
-        return Verdict(self.cleaned_data["status"], self.cleaned_data["justification"])
+    def entered(self) -> AssessmentText:
+        return AssessmentText(self.cleaned_data["status"], self.cleaned_data["justification"])
 
     def clean(self):
         data = super().clean()

@@ -74,6 +74,10 @@ class FigureEntry:
     entered: Figure | None
 
     @property
+    def area_id(self) -> int | None:
+        return self.area.pk if self.area else None
+
+    @property
     def changes_something(self) -> bool:
         return self.entered != self.loaded
 
@@ -98,18 +102,16 @@ def save_year_figures(
         .order_by("pk")
     }
     stale = [
-        entry.area
-        for entry in entries
-        if Figure.of(stored.get(entry.area.pk if entry.area else None)) != entry.loaded
+        entry.area for entry in entries if Figure.of(stored.get(entry.area_id)) != entry.loaded
     ]
     if stale:
         raise StaleForm(stale)
     record_history_start(
         Measurement,
-        [stored[key] for key in (e.area.pk if e.area else None for e in entries) if key in stored],
+        [stored[entry.area_id] for entry in entries if entry.area_id in stored],
     )
     for entry in entries:
-        measurement = stored.get(entry.area.pk if entry.area else None)
+        measurement = stored.get(entry.area_id)
         if entry.entered is None:
             measurement._change_reason = reason
             measurement.delete()
@@ -131,14 +133,14 @@ def save_year_figures(
 
 
 @dataclass(frozen=True)
-class Verdict:
+class AssessmentText:
     """An assessment as the form shows it."""
 
     status: str
     justification: str
 
     @classmethod
-    def of(cls, assessment: QualitativeAssessment | None) -> Verdict | None:
+    def of(cls, assessment: QualitativeAssessment | None) -> AssessmentText | None:
         if assessment is None:
             return None
         return cls(assessment.status, assessment.justification)
@@ -149,8 +151,8 @@ def save_assessment(
     *,
     criterion: SuccessCriterion,
     year: int,
-    loaded: Verdict | None,
-    entered: Verdict,
+    loaded: AssessmentText | None,
+    entered: AssessmentText,
     reason: str,
     by,
 ) -> QualitativeAssessment:
@@ -164,7 +166,7 @@ def save_assessment(
         .filter(criterion=criterion, year=year)
         .order_by("pk")
     ).first()
-    if Verdict.of(assessment) != loaded:
+    if AssessmentText.of(assessment) != loaded:
         raise StaleForm()
     if assessment is None:
         assessment = QualitativeAssessment(criterion=criterion, year=year)
