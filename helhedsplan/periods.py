@@ -28,6 +28,21 @@ class Quarter:
     def containing(cls, day: datetime.date) -> Quarter:
         return cls(day.year, (day.month - 1) // 3 + 1)
 
+    @classmethod
+    def parse(cls, code: str) -> Quarter:
+        """The quarter of a short code such as "2018K1" (the form used in links and sheets).
+
+        Raises ValueError for anything else.
+        """
+        year, separator, number = code.upper().partition("K")
+        if not (separator and len(year) == 4 and year.isdigit() and number in {"1", "2", "3", "4"}):
+            raise ValueError(f"Not a quarter: {code!r}")
+        return cls(int(year), int(number))
+
+    @property
+    def code(self) -> str:
+        return f"{self.year}K{self.number}"
+
     @property
     def first_day(self) -> datetime.date:
         return datetime.date(self.year, 3 * self.number - 2, 1)

@@ -11,7 +11,6 @@ lives here beside the figures because it shares their locking and conflict rule.
 
 from __future__ import annotations
 
-import copy
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
@@ -21,6 +20,7 @@ from django.utils import timezone
 from import_export.formats.base_formats import XLSX
 
 from agreements.models import HousingArea, Plan
+from helhedsplan.history import record_history_start
 
 from .models import Indicator, Measurement, QualitativeAssessment, SuccessCriterion
 from .resources import MeasurementResource
@@ -32,22 +32,6 @@ class StaleForm(Exception):
     def __init__(self, areas: list[HousingArea | None] | None = None):
         super().__init__(areas)
         self.areas = areas or []
-
-
-def record_history_start(model, objects: list) -> None:
-    """Give rows that have no history yet (loaded from a fixture, or entered before history
-    was kept) a first record of how they stand, so that their first change shows what it
-    changed from. Nobody is named as its author: it is not known."""
-    with_history = set(
-        model.history.filter(id__in=[obj.pk for obj in objects]).values_list("id", flat=True)
-    )
-    unrecorded = []
-    for obj in objects:
-        if obj.pk not in with_history:
-            unrecorded.append(copy.copy(obj))
-            unrecorded[-1]._history_user = None
-    if unrecorded:
-        model.history.bulk_history_create(unrecorded)
 
 
 @dataclass(frozen=True)
