@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
+from statistics import median
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Prefetch, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -18,6 +21,51 @@ from agreements.models import (
     Role,
     Subagreement,
 )
+from helhedsplan.periods import Quarter
+
+
+class ActivityQuerySet(models.QuerySet["Activity"]):
+    def for_entry_grid(self, plan, *, user, may_report_all: bool) -> list[tuple[Activity, object]]:
+        """The (activity, housing area) pairs this user reports for in the plan, in the order
+        of the agreement, each activity with its metrics and areas prefetched.
+
+        The plan's secretariat reports for every activity in every area it runs in. Others
+        report what their assignments name (see ReportingAssignment). Three queries.
+        """
+        activities = (
+            self.filter(subagreement__plan=plan)
+            .select_related("subagreement__focus_area")
+            .prefetch_related("metrics", Prefetch("areas", queryset=plan_area_order(plan)))
+            .order_by("subagreement__focus_area__position", "position")
+        )
+        pairs = [(activity, area) for activity in activities for area in activity.areas.all()]
+        if may_report_all:
+            return pairs
+        assignments = ReportingAssignment.objects.filter(
+            membership__plan=plan, membership__user=user
+        ).values_list("activity_id", "area_id")
+        return [
+            pair
+            for pair in pairs
+            if any(assignment_covers(assignment, *pair) for assignment in assignments)
+        ]
+
+
+def plan_area_order(plan):
+    """Housing areas in the order the plan lists them."""
+    return HousingArea.objects.filter(plan_areas__plan=plan).order_by("plan_areas__position")
+
+
+def assignment_covers(assignment: tuple[int | None, int | None], activity, area) -> bool:
+    """Whether an assignment (activity id, area id) covers reporting `activity` in `area`.
+
+    An area alone covers the activities the secretariat runs there; an activity alone covers
+    it in every area; both name one pair.
+    """
+    activity_id, area_id = assignment
+    if activity_id is None:
+        return area_id == area.pk and not activity.municipality_responsible
+    return activity_id == activity.pk and area_id in (None, area.pk)
 
 
 class Activity(models.Model):
@@ -63,7 +111,7 @@ class Activity(models.Model):
         ),
     )
 
-    objects = NumberedInSubagreementManager()
+    objects = NumberedInSubagreementManager.from_queryset(ActivityQuerySet)()
 
     class Meta:
         verbose_name = _("activity")
@@ -167,6 +215,23 @@ class Metric(models.Model):
         if self.aggregation == self.Aggregation.AVERAGE:
             return Decimal(sum(counts)) / len(counts)
         return Decimal(sum(counts))
+
+    # A count is far outside its history when it is more than this many times the highest
+    # earlier count and also at least OUTLIER_MARGIN above it: small counts jump around.
+    OUTLIER_FACTOR = 3
+    OUTLIER_MARGIN = 10
+    OUTLIER_MIN_HISTORY = 2
+
+    @classmethod
+    def is_far_outside(cls, value: int, history: Iterable[int]) -> bool:
+        """Whether a new count is so far above the earlier ones that it is likely a typing
+        error (an extra digit). It is a warning the reporter confirms, never an error: real
+        activities do grow. With too little history nothing is far outside."""
+        history = list(history)
+        if len(history) < cls.OUTLIER_MIN_HISTORY:
+            return False
+        highest = max(max(history), median(history))
+        return value > cls.OUTLIER_FACTOR * highest and value >= highest + cls.OUTLIER_MARGIN
 
 
 class ReportingAssignment(models.Model):
@@ -329,3 +394,202 @@ class QuarterlyCount(models.Model):
                     errors["quarter"] = _("The quarter is outside the plan period.")
         if errors:
             raise ValidationError(errors)
+
+
+class QuarterReportQuerySet(models.QuerySet["QuarterReport"]):
+    def for_quarter(self, plan, quarter: Quarter) -> QuarterReportQuerySet:
+        return self.filter(
+            activity__subagreement__plan=plan, year=quarter.year, quarter=quarter.number
+        )
+
+    def by_pair(self, plan, quarter: Quarter) -> dict[tuple[int, int], QuarterReport]:
+        """The quarter's reports keyed by (activity id, area id); a pair without one is
+        missing. One query."""
+        return {
+            (report.activity_id, report.area_id): report
+            for report in self.for_quarter(plan, quarter).select_related(
+                "submitted_by", "approved_by"
+            )
+        }
+
+
+class QuarterReport(models.Model):
+    """One activity's delivery report for one housing area and one quarter: its state in the
+    workflow, and the reporter's note on whether the activity works as intended.
+
+    The counts themselves are QuarterlyCount rows of the activity's metrics. A pair with no
+    report is *missing*. A report is saved as a draft, submitted by the reporter and approved
+    by the secretariat, which locks it; the secretariat can reopen it with a reason. `revision`
+    grows with every save, so a form loaded before someone else's save is recognised as stale.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        SUBMITTED = "submitted", _("submitted")
+        APPROVED = "approved", _("approved")
+
+    class Progress(models.TextChoices):
+        ON_TRACK = "on_track", _("on track")
+        ATTENTION = "attention", _("needs attention")
+        OFF_TRACK = "off_track", _("not on track")
+
+    activity = models.ForeignKey(
+        Activity, on_delete=models.CASCADE, related_name="reports", verbose_name=_("activity")
+    )
+    area = models.ForeignKey(
+        HousingArea,
+        on_delete=models.PROTECT,
+        related_name="quarter_reports",
+        verbose_name=_("housing area"),
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    quarter = models.PositiveSmallIntegerField(_("quarter"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    progress = models.CharField(
+        _("does the activity work as intended?"),
+        max_length=10,
+        choices=Progress.choices,
+        blank=True,
+    )
+    note = models.TextField(_("note"), blank=True)
+    revision = models.PositiveIntegerField(_("revision"), default=0)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("submitted by"),
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approved by"),
+    )
+    reopen_reason = models.TextField(_("reason for reopening"), blank=True)
+
+    history = HistoricalRecords()
+    objects = QuarterReportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("quarterly report")
+        verbose_name_plural = _("quarterly reports")
+        ordering = ["activity", "area", "year", "quarter"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["activity", "area", "year", "quarter"],
+                name="report_one_per_activity_area_quarter",
+                violation_error_message=_(
+                    "There is already a report for this activity, housing area and quarter."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(quarter__gte=1, quarter__lte=4),
+                name="report_quarter_1_to_4",
+                violation_error_message=_("A quarter is numbered 1 to 4."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="submitted") | Q(submitted_at__isnull=False),
+                name="report_submitted_has_time",
+                violation_error_message=_("A submitted report has a submission time."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="approved") | Q(approved_at__isnull=False),
+                name="report_approved_has_time",
+                violation_error_message=_("An approved report has an approval time."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.activity} – {self.area} – {self.period}"
+
+    @property
+    def period(self) -> Quarter:
+        return Quarter(self.year, self.quarter)
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status == self.Status.APPROVED
+
+    @property
+    def was_submitted(self) -> bool:
+        """Once submitted, a report's numbers are official: changing them needs a reason."""
+        return self.submitted_at is not None
+
+    def submit(self, *, by) -> None:
+        """Hand the report to the secretariat. The caller saves (with the counts)."""
+        if self.is_locked:
+            raise ValidationError(_("The quarter is approved and locked."))
+        self.status = self.Status.SUBMITTED
+        self.submitted_at = timezone.now()
+        self.submitted_by = by
+
+    def approve(self, *, by, save: bool = True) -> None:
+        """The secretariat accepts the report; from now on nobody can change it unless the
+        secretariat reopens it. `save=False` leaves saving to a bulk update of many."""
+        if self.status != self.Status.SUBMITTED:
+            raise ValidationError(_("Only a submitted report can be approved."))
+        self.status = self.Status.APPROVED
+        self.approved_at = timezone.now()
+        self.approved_by = by
+        self.revision += 1
+        if save:
+            self._history_user = by
+            self.save()
+
+    def reopen(self, *, by, reason: str) -> None:
+        """Unlock a submitted or approved report so the reporter can correct it; the reason is
+        kept on the report for the reporter to read and in its history."""
+        if self.status == self.Status.DRAFT:
+            raise ValidationError(_("The report is already open."))
+        if not reason.strip():
+            raise ValidationError(_("Write why the report is reopened."))
+        self.status = self.Status.DRAFT
+        self.approved_at = None
+        self.approved_by = None
+        self.reopen_reason = reason.strip()
+        self.revision += 1
+        self._change_reason = reason.strip()
+        self._history_user = by
+        self.save()
+
+
+class QuarterReminder(models.Model):
+    """That a reminder about a quarter went to someone: a reporter with missing reports, or a
+    secretariat member with the summary. Kept so that a daily run sends each one once."""
+
+    membership = models.ForeignKey(
+        Membership,
+        on_delete=models.CASCADE,
+        related_name="quarter_reminders",
+        verbose_name=_("role in a plan"),
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    quarter = models.PositiveSmallIntegerField(_("quarter"))
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("quarter reminder")
+        verbose_name_plural = _("quarter reminders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["membership", "year", "quarter"],
+                name="reminder_once_per_membership_quarter",
+                violation_error_message=_("A reminder for this quarter was already sent."),
+            ),
+            models.CheckConstraint(
+                condition=Q(quarter__gte=1, quarter__lte=4),
+                name="reminder_quarter_1_to_4",
+                violation_error_message=_("A quarter is numbered 1 to 4."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.membership} {Quarter(self.year, self.quarter)}"

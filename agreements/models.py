@@ -319,6 +319,13 @@ class Plan(models.Model):
     def quarters(self) -> list[Quarter]:
         return quarters_between(self.start_date, self.end_date)
 
+    def reporting_quarter(self, today) -> Quarter:
+        """The quarter a reporter most likely means on `today`: the one just ended, or the
+        plan's first or last quarter before or after the plan."""
+        quarters = self.quarters()
+        just_ended = Quarter.containing(today).previous()
+        return min(max(just_ended, quarters[0]), quarters[-1])
+
     @property
     def first_measured_year(self) -> int:
         """The earliest year a figure may be entered for.
