@@ -13,7 +13,14 @@ $(VENV)/installed: requirements-dev.lock
 	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock
 	touch $@
 
-install: $(VENV)/installed
+# The design system (DKFDS) and axe-core come from npm; Django serves DKFDS straight from
+# node_modules (STATICFILES_DIRS), so nothing of it is copied into the repository.
+node_modules/.installed: package-lock.json
+	@command -v npm >/dev/null || { echo "npm is missing: apt-get install npm (see README)"; exit 1; }
+	npm ci --no-audit --no-fund
+	touch $@
+
+install: $(VENV)/installed node_modules/.installed
 
 # Compiled translations are built, not committed (needs gettext's msgfmt).
 messages: install
@@ -41,5 +48,5 @@ lint: install
 	$(BIN)/ruff format --check .
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles
+	rm -rf $(VENV) node_modules db.sqlite3 staticfiles
 	find . -name '*.mo' -not -path './$(VENV)/*' -delete

@@ -115,7 +115,12 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_DIRS = [
+    BASE_DIR / "static",
+    # The Danish design system, installed by `npm ci` (Makefile). Its CSS finds its fonts and
+    # icons relative to itself (../fonts, ../img), so dist/ is served whole under one prefix.
+    ("dkfds", BASE_DIR / "node_modules" / "dkfds" / "dist"),
+]
 
 _email = env.email_url("EMAIL_URL", default="consolemail://")
 EMAIL_BACKEND = _email["EMAIL_BACKEND"]

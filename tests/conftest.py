@@ -1,23 +1,52 @@
-"""Shared fixtures: the real Slagelse plan, loaded once, and a cast of users by role.
+"""Shared fixtures: the real Slagelse plan, loaded once, a cast of users by role, and a browser.
 
 The fixture plan is loaded into the test database once per session; each test runs in a
 transaction that is rolled back, so every test sees the plan exactly as the seed has it.
+
+Browser tests (tests/browser.py) need the live server, so they commit for real and the
+database is flushed after each. They are marked
+`@pytest.mark.django_db(transaction=True, serialized_rollback=True)`: the database as it was
+after loading the plan is kept as a serialised copy and restored before each of them, and
+they run after every other test (pytest_collection_modifyitems below).
 """
 
 import pytest
 from django.core.management import call_command
+from django.db import connections
 
 from activities.models import Activity, ReportingAssignment
 from agreements.models import HousingArea, Membership, Plan, Role
+from tests import browser as browser_helpers
 
 PLAN_SLUG = "slagelse-2017-2021"
 PASSWORD = "a-long-test-password"
+
+
+def _flushes_the_database(item: pytest.Item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    return bool(
+        {"live_server", "transactional_db"} & set(getattr(item, "fixturenames", ()))
+        or (marker and marker.kwargs.get("transaction"))
+    )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the tests that flush the database after all others, not only after the other
+    database tests as pytest-django orders them: a test it takes for one without a database
+    (its user fixture chosen with request.getfixturevalue) would otherwise find it empty."""
+    items.sort(key=_flushes_the_database)
 
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         call_command("loaddata", "slagelse_2017_2021", verbosity=0)
+        # Django serialised each database for serialized_rollback when it created it, before
+        # the plan was loaded; serialise again so that the restore brings the plan back.
+        # Only done when a collected test asked for it (Django then set the attribute).
+        for connection in connections.all():
+            if getattr(connection, "_test_serialized_contents", None) is not None:
+                connection._test_serialized_contents = connection.creation.serialize_db_to_string()
 
 
 @pytest.fixture(autouse=True)
@@ -138,3 +167,35 @@ def make_plan(db):
         return other
 
     return make
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium, headless, driven by Playwright; one for the whole session."""
+    from playwright.sync_api import sync_playwright
+
+    executable = browser_helpers.chromium_path()
+    serialized = {c.alias: getattr(c, "_test_serialized_contents", None) for c in connections.all()}
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        # Playwright's synchronous API keeps an asyncio loop running in this thread, which
+        # Django takes for an async context; the ORM calls of the tests are still synchronous.
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        # In that "async context" Django hands out new connection objects (to the same test
+        # databases); give them the serialised plan too, or serialized_rollback restores nothing.
+        for alias, contents in serialized.items():
+            if contents is not None:
+                connections[alias]._test_serialized_contents = contents
+        chromium = playwright.chromium.launch(
+            executable_path=executable, headless=True, args=browser_helpers.CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh tab, with its own cookies, on a 1366x768 screen, in Danish."""
+    context = browser.new_context(viewport=browser_helpers.DESKTOP, locale="da-DK")
+    tab = context.new_page()
+    yield tab
+    context.close()

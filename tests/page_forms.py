@@ -12,6 +12,8 @@ class _Fields(HTMLParser):
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         name = attrs.get("name")
+        if "disabled" in attrs:
+            return  # a browser does not send disabled fields
         if tag == "input" and name and name != "csrfmiddlewaretoken":
             if attrs.get("type") in ("radio", "checkbox"):
                 if "checked" in attrs:

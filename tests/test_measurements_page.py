@@ -95,9 +95,9 @@ def test_quarterly_and_qualitative_criteria_show_no_yearly_table(client, secreta
     walks = SuccessCriterion.objects.get(subagreement__plan=plan, metric__name="Tryghedsvandringer")
     article = page[page.index(f'id="criterion-{walks.pk}"') :]
     article = article[: article.index("</article>")]
-    assert '<table class="table figures">' not in article
+    assert '<table class="table table--compact figures">' not in article
     # Its verdicts are shown all the same, from the quarterly counts.
-    assert '<table class="table verdicts">' in article
+    assert '<table class="table table--compact verdicts">' in article
 
 
 def test_criteria_are_grouped_under_the_delaftale_and_its_activities(client, board_member, plan):

@@ -85,7 +85,7 @@ def test_changing_an_assessment_needs_a_reason_and_keeps_the_history(assessor, p
     assert records.latest("history_date").history_change_reason == "Ny tryghedsmåling"
 
     page = assessor.get(address).content.decode()
-    history = page[page.index('class="table history"') :]
+    history = page[page.index('class="table table--compact history"') :]
     assert "For tidligt." in history and "Målingen viser fremgang." in history
     assert "Ny tryghedsmåling" in history
 
