@@ -21,17 +21,23 @@ from .models import Indicator, SuccessCriterion
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
-def get_plan_for_user(request: HttpRequest, slug: str, *, change: bool = False) -> Plan:
-    """The plan, if the user has a role in it; `plan.may_change` says whether they keep it.
-
-    `change` marks a page that exists only to change data; a POST always counts as one.
-    """
-    user = request.user
+def get_plan_with_role(user, slug: str) -> Plan:
+    """The plan, if the user has a role in it (404 otherwise), with `plan.user_role` and
+    `plan.may_change` (the plan's secretariat and superusers keep the plan's data)."""
     role = Membership.objects.filter(plan=OuterRef("pk"), user=user.pk).values("role")[:1]
     plan = get_object_or_404(
         Plan.objects.for_user(user).annotate(user_role=Subquery(role)), slug=slug
     )
     plan.may_change = user.is_superuser or plan.user_role == Role.SECRETARIAT
+    return plan
+
+
+def get_plan_for_user(request: HttpRequest, slug: str, *, change: bool = False) -> Plan:
+    """The plan, if the user has a role in it; `plan.may_change` says whether they keep it.
+
+    `change` marks a page that exists only to change data; a POST always counts as one.
+    """
+    plan = get_plan_with_role(request.user, slug)
     if (change or request.method not in READ_METHODS) and not plan.may_change:
         raise PermissionDenied
     return plan

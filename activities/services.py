@@ -1,0 +1,186 @@
+"""Saving a reporter's quarter: counts and reports together, all or nothing.
+
+Two people may have the same activity and area open (a coordinator and the secretariat, say).
+Each report carries a revision that grows with every save; the save locks the stored reports
+and refuses when one changed after the form was loaded, so nobody silently overwrites
+another's numbers. Every change of a count is recorded by django-simple-history with who,
+when and, once the numbers were submitted, why.
+
+The save runs in a fixed number of queries whatever the size of the grid (bulk writes with
+their history), so saving the secretariat's whole plan costs what saving one activity costs.
+"""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from helhedsplan.history import bulk_delete_with_history, record_history_start
+
+from .forms import PairEntry
+from .grid import EntryGrid, Pair
+from .models import QuarterlyCount, QuarterReport
+
+
+class StaleForm(Exception):
+    """Reports changed after the form was loaded; nothing was saved."""
+
+    def __init__(self, pairs: list[Pair]):
+        super().__init__(pairs)
+        self.pairs = pairs
+
+
+class QuarterLocked(Exception):
+    """Reports were approved (locked) after the form was loaded; nothing was saved."""
+
+    def __init__(self, pairs: list[Pair]):
+        super().__init__(pairs)
+        self.pairs = pairs
+
+
+def pairs_filter(pairs: list[Pair]) -> Q:
+    activities = {pair.activity.pk for pair in pairs}
+    areas = {pair.area.pk for pair in pairs}
+    return Q(activity_id__in=activities, area_id__in=areas)
+
+
+@transaction.atomic
+def save_quarter(
+    *, grid: EntryGrid, entries: list[PairEntry], submit: bool, reason: str, by
+) -> list[Pair]:
+    """Save the entries' counts, notes and statuses for the grid's quarter; with `submit`,
+    hand every open report of the entries to the secretariat. Returns the pairs saved.
+
+    Raises QuarterLocked or StaleForm, naming the pairs, when a report was approved or saved
+    by someone else after the form was loaded. Entries must come from a valid
+    QuarterEntryForm; the database constraints back that up.
+    """
+    quarter = grid.quarter
+    open_entries = [entry for entry in entries if not entry.pair.is_locked]
+    reports = {
+        (report.activity_id, report.area_id): report
+        # Ordered by key, so concurrent saves take their locks in the same order.
+        for report in QuarterReport.objects.select_for_update()
+        .filter(pairs_filter([e.pair for e in open_entries]), year=quarter.year)
+        .filter(quarter=quarter.number)
+        .order_by("pk")
+    }
+    locked, stale = [], []
+    for entry in open_entries:
+        report = reports.get(entry.pair.key)
+        if report and report.is_locked:
+            locked.append(entry.pair)
+        elif (report.revision if report else 0) != entry.loaded_revision:
+            stale.append(entry.pair)
+    if locked:
+        raise QuarterLocked(locked)
+    if stale:
+        raise StaleForm(stale)
+
+    saving = [entry for entry in open_entries if submit or entry.changes_something]
+    if not saving:
+        return []
+    stored_counts = {
+        (count.metric_id, count.area_id): count
+        for count in QuarterlyCount.objects.filter(
+            metric__activity_id__in={entry.pair.activity.pk for entry in saving},
+            area_id__in={entry.pair.area.pk for entry in saving},
+            year=quarter.year,
+            quarter=quarter.number,
+        ).order_by("pk")
+    }
+    new_counts, changed_counts, deleted_counts = [], [], []
+    for entry in saving:
+        area = entry.pair.area
+        for metric_id, value in entry.changed_counts().items():
+            count = stored_counts.get((metric_id, area.pk))
+            if count is None:
+                new_counts.append(
+                    QuarterlyCount(
+                        metric_id=metric_id,
+                        area=area,
+                        year=quarter.year,
+                        quarter=quarter.number,
+                        value=value,
+                    )
+                )
+            elif value is None:
+                deleted_counts.append(count)
+            else:
+                count.value = value
+                changed_counts.append(count)
+
+    reason = reason.strip() or None
+    record_history_start(QuarterlyCount, changed_counts + deleted_counts)
+    new_reports, changed_reports = [], []
+    for entry in saving:
+        report = reports.get(entry.pair.key)
+        if report is None:
+            report = QuarterReport(
+                activity=entry.pair.activity,
+                area=entry.pair.area,
+                year=quarter.year,
+                quarter=quarter.number,
+            )
+            new_reports.append(report)
+        else:
+            changed_reports.append(report)
+        report.note = entry.note
+        report.progress = entry.progress
+        report.revision += 1
+        if submit:
+            report.submit(by=by)
+    try:
+        with transaction.atomic():
+            # A report created meanwhile by someone else breaks the unique constraint.
+            bulk_create_with_history(new_reports, QuarterReport, default_user=by)
+            bulk_create_with_history(
+                new_counts, QuarterlyCount, default_user=by, default_change_reason=reason
+            )
+    except IntegrityError:
+        raise StaleForm([entry.pair for entry in saving]) from None
+    bulk_update_with_history(
+        changed_reports,
+        QuarterReport,
+        ["note", "progress", "revision", "status", "submitted_at", "submitted_by"],
+        default_user=by,
+    )
+    bulk_update_with_history(
+        changed_counts, QuarterlyCount, ["value"], default_user=by, default_change_reason=reason
+    )
+    bulk_delete_with_history(QuarterlyCount, deleted_counts, user=by, reason=reason)
+    return [entry.pair for entry in saving]
+
+
+@transaction.atomic
+def approve_reports(*, plan, quarter, chosen: dict[int, int] | None, by) -> tuple[int, int]:
+    """Approve submitted reports of the quarter: those `chosen` ({pk: revision seen on the
+    page}), or every submitted one when `chosen` is None. A chosen report that changed since
+    the page showed it is left alone and counted as a conflict. Returns (approved, conflicts).
+    """
+    reports = (
+        QuarterReport.objects.for_quarter(plan, quarter)
+        .select_for_update(of=("self",))
+        .filter(status=QuarterReport.Status.SUBMITTED)
+        .order_by("pk")
+    )
+    if chosen is not None:
+        reports = reports.filter(pk__in=chosen)
+    approved, conflicts = [], 0
+    for report in reports:
+        if chosen is not None and chosen[report.pk] != report.revision:
+            conflicts += 1
+            continue
+        report.approve(by=by, save=False)
+        approved.append(report)
+    if chosen is not None:
+        # Chosen reports that are no longer submitted (reopened or approved meanwhile).
+        conflicts += len(chosen) - len(approved) - conflicts
+    bulk_update_with_history(
+        approved,
+        QuarterReport,
+        ["status", "approved_at", "approved_by", "revision"],
+        default_user=by,
+    )
+    return len(approved), conflicts

@@ -1,0 +1,354 @@
+"""The quarterly reporting pages (*Indberetning*): the reporter's entry form, its xlsx twin,
+and the secretariat's completeness overview where reports are approved and reopened."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.signing import BadSignature
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from helhedsplan.periods import Quarter
+
+from .access import get_plan_for_follow_up, get_plan_for_reporting
+from .completeness import Completeness
+from .forms import (
+    QuarterEntryForm,
+    ReopenForm,
+    SheetUploadForm,
+    sign_sheet_data,
+    unsign_sheet_data,
+)
+from .grid import EntryGrid
+from .models import QuarterReport
+from .presentation import entry_sections, sheet_changes, sheet_errors, stale_errors
+from .services import QuarterLocked, StaleForm, approve_reports, save_quarter
+from .sheets import SheetError, build_workbook, read_workbook
+
+
+def entry_crumbs(plan, period: Quarter | None, *more) -> list[tuple[str, str]]:
+    crumbs = [(reverse("home"), plan.name)]
+    if period is not None:
+        url = reverse("activities:entry", kwargs={"plan": plan.slug, "quarter": period.code})
+        crumbs.append((url, _("Quarterly report: %(quarter)s") % {"quarter": period}))
+    return crumbs + list(more)
+
+
+def plan_quarter(plan, code: str) -> Quarter | None:
+    """The quarter a link names, or None when it lies outside the plan. A code that is not
+    a quarter at all is no page (404)."""
+    try:
+        quarter = Quarter.parse(code)
+    except ValueError:
+        raise Http404(_("There is no such quarter.")) from None
+    return quarter if quarter in plan.quarters() else None
+
+
+@require_safe
+def entry_start(request, plan: str):
+    """Open the entry form for the quarter picked in the menu, or the one just ended."""
+    plan = get_plan_for_reporting(request, plan)
+    code = request.GET.get("kvartal") or plan.reporting_quarter(timezone.localdate()).code
+    url = reverse("activities:entry", kwargs={"plan": plan.slug, "quarter": code})
+    if request.GET.get("omraade"):
+        url += "?omraade=" + request.GET["omraade"]
+    return redirect(url)
+
+
+def entry(request, plan: str, quarter: str):
+    """A reporter's whole quarter on one form: save a draft, or save and submit."""
+    plan = get_plan_for_reporting(request, plan)
+    period = plan_quarter(plan, quarter)
+    if period is None:
+        message = outside_plan_message(plan)
+        return render(
+            request,
+            "activities/entry.html",
+            {
+                "plan": plan,
+                "quarters": plan.quarters(),
+                "quarter_error": message,
+                "quarter_errors": [("kvartal", message)],
+                "breadcrumbs": entry_crumbs(plan, None),
+            },
+            status=404,
+        )
+    grid, areas, area = load_grid(request, plan, period)
+    form = QuarterEntryForm(request.POST if request.method == "POST" else None, grid=grid)
+    extra_errors, conflict = {}, None
+    if request.method == "POST" and form.is_valid() and not form.needs_confirmation:
+        try:
+            saved = save_quarter(
+                grid=grid,
+                entries=form.entries,
+                submit=form.submitting,
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+            )
+        except (StaleForm, QuarterLocked) as error:
+            # Show the numbers as they are now stored, each changed one with what this user
+            # entered, so they can enter again what still applies.
+            conflict = "locked" if isinstance(error, QuarterLocked) else "stale"
+            posted = request.POST
+            grid, _areas, area = load_grid(request, plan, period)
+            form = QuarterEntryForm(grid=grid)
+            extra_errors = stale_errors(grid, error.pairs, posted, locked=conflict == "locked")
+        else:
+            if form.submitting:
+                messages.success(
+                    request,
+                    _("%(quarter)s is submitted to the secretariat. Thank you.")
+                    % {"quarter": period},
+                )
+            elif saved:
+                messages.success(request, _("Your draft is saved."))
+            else:
+                messages.info(request, _("Nothing was changed."))
+            return redirect(request.get_full_path())
+    sections, summary = entry_sections(form, grid, extra_errors)
+    return render(
+        request,
+        "activities/entry.html",
+        {
+            "plan": plan,
+            "breadcrumbs": entry_crumbs(plan, period),
+            "quarter": period,
+            "quarters": plan.quarters(),
+            "areas": areas,
+            "area": area,
+            "grid": grid,
+            "form": form,
+            "sections": sections,
+            "error_summary": summary,
+            "conflict": conflict,
+            "warnings": form.warnings if form.is_bound else {},
+        },
+    )
+
+
+def load_grid(request, plan, period) -> tuple[EntryGrid, list, object]:
+    """The user's grid for the quarter, narrowed to the area chosen with ?omraade=, and the
+    areas the user reports for."""
+    grid = EntryGrid.load(plan, period, user=request.user, may_report_all=plan.may_report_all)
+    areas = sorted({pair.area for pair in grid.pairs}, key=lambda a: grid_area_order(grid, a))
+    area = next((a for a in areas if a.code == request.GET.get("omraade")), None)
+    if area is not None:
+        grid.pairs = [pair for pair in grid.pairs if pair.area == area]
+    return grid, areas, area
+
+
+@require_safe
+def entry_sheet(request, plan: str, quarter: str):
+    """The entry form as an xlsx file, prefilled with the user's grid for the quarter."""
+    plan = get_plan_for_reporting(request, plan)
+    period = plan_quarter(plan, quarter)
+    if period is None:
+        raise Http404(outside_plan_message(plan))
+    grid, _areas, area = load_grid(request, plan, period)
+    name = f"indberetning-{plan.slug}-{period.code}{'-' + area.code if area else ''}.xlsx"
+    response = HttpResponse(
+        build_workbook(grid),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def entry_upload(request, plan: str, quarter: str):
+    """Upload a filled-in sheet: check it as the entry form would, show what it changes, and
+    save only when the user confirms the preview."""
+    plan = get_plan_for_reporting(request, plan)
+    period = plan_quarter(plan, quarter)
+    if period is None:
+        raise Http404(outside_plan_message(plan))
+    grid, _areas, area = load_grid(request, plan, period)
+    upload = SheetUploadForm(request.POST or None, request.FILES or None)
+    context = {
+        "plan": plan,
+        "quarter": period,
+        "area": area,
+        "upload": upload,
+        "breadcrumbs": entry_crumbs(plan, period, ("", _("Upload sheet"))),
+    }
+    if request.method != "POST":
+        return render(request, "activities/entry_upload.html", context)
+    confirming = "sheet_data" in request.POST
+    if confirming:
+        try:
+            sheet = unsign_sheet_data(request.POST["sheet_data"], grid=grid, user=request.user)
+        except BadSignature:
+            raise PermissionDenied from None
+        rows = {}
+    elif upload.is_valid():
+        try:
+            sheet, rows = read_workbook(upload.cleaned_data["sheet"].read(), grid)
+        except SheetError as error:
+            upload.add_error("sheet", str(error))
+            return render(request, "activities/entry_upload.html", context)
+    else:
+        return render(request, "activities/entry_upload.html", context)
+    # The sheet holds the numbers; the reason, the choice to submit and the confirmation of
+    # unusual numbers are given on the preview.
+    data = dict(sheet)
+    if confirming:
+        for name in ("reason", "action", "confirm"):
+            if name in request.POST:
+                data[name] = request.POST[name]
+    form = QuarterEntryForm(data, grid=grid)
+    form.is_valid()
+    blocking = [name for name in form.errors if confirming or name != "reason"]
+    if confirming and not blocking and not form.needs_confirmation:
+        try:
+            save_quarter(
+                grid=grid,
+                entries=form.entries,
+                submit=form.submitting,
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+            )
+        except (StaleForm, QuarterLocked):
+            context["conflict"] = True
+            return render(request, "activities/entry_upload.html", context)
+        messages.success(request, _("The sheet is saved."))
+        url = reverse("activities:entry", kwargs={"plan": plan.slug, "quarter": period.code})
+        return redirect(url + (f"?omraade={area.code}" if area else ""))
+    context.update(
+        {
+            "form": form,
+            "sheet_errors": sheet_errors(form, grid, rows, skip_reason=not confirming),
+            "changes": sheet_changes(form) if hasattr(form, "entries") else [],
+            "sheet_data": sign_sheet_data(sheet, grid=grid, user=request.user),
+            "blocking": bool(blocking),
+            "warnings": form.warnings,
+            "needs_reason": any(
+                entry.changed_counts() and entry.pair.report and entry.pair.report.was_submitted
+                for entry in getattr(form, "entries", [])
+            ),
+        }
+    )
+    return render(request, "activities/entry_upload.html", context)
+
+
+def grid_area_order(grid: EntryGrid, area) -> int:
+    return next(i for i, pair in enumerate(grid.pairs) if pair.area == area)
+
+
+def outside_plan_message(plan) -> str:
+    quarters = plan.quarters()
+    return _("The quarter is outside the plan period (%(first)s to %(last)s).") % {
+        "first": quarters[0],
+        "last": quarters[-1],
+    }
+
+
+@require_safe
+def completeness_start(request, plan: str):
+    """Open the overview for the quarter picked in the menu, or the one just ended."""
+    plan = get_plan_for_follow_up(request, plan)
+    code = request.GET.get("kvartal") or plan.reporting_quarter(timezone.localdate()).code
+    return redirect("activities:completeness", plan=plan.slug, quarter=code)
+
+
+@require_safe
+def completeness(request, plan: str, quarter: str):
+    """Who has reported the quarter: each activity in each area missing, draft, submitted or
+    approved, with its reporters; the secretariat approves and reopens from here."""
+    plan = get_plan_for_follow_up(request, plan)
+    period = plan_quarter(plan, quarter)
+    if period is None:
+        raise Http404(outside_plan_message(plan))
+    return render(
+        request,
+        "activities/completeness.html",
+        {
+            "plan": plan,
+            "quarter": period,
+            "quarters": plan.quarters(),
+            "completeness": Completeness.load(plan, period),
+            "breadcrumbs": [
+                (reverse("home"), plan.name),
+                ("", _("Who has reported %(quarter)s") % {"quarter": period}),
+            ],
+        },
+    )
+
+
+@require_POST
+def approve(request, plan: str, quarter: str):
+    """Approve the chosen submitted reports, or all of them; approval locks them."""
+    plan = get_plan_for_follow_up(request, plan, change=True)
+    period = plan_quarter(plan, quarter)
+    if period is None:
+        raise Http404(outside_plan_message(plan))
+    chosen = {}
+    for value in request.POST.getlist("report"):
+        pk, _sep, revision = value.partition(":")
+        if pk.isdigit() and revision.isdigit():
+            chosen[int(pk)] = int(revision)
+    everything = request.POST.get("action") == "all"
+    if not chosen and not everything:
+        messages.error(request, _("Choose the reports to approve."))
+    else:
+        approved, conflicts = approve_reports(
+            plan=plan, quarter=period, chosen=None if everything else chosen, by=request.user
+        )
+        if approved:
+            messages.success(
+                request,
+                _("%(count)s reports approved and locked.") % {"count": approved},
+            )
+        if conflicts:
+            messages.error(
+                request,
+                _(
+                    "%(count)s reports changed after you opened the page and were not "
+                    "approved; look at them again."
+                )
+                % {"count": conflicts},
+            )
+    return redirect("activities:completeness", plan=plan.slug, quarter=period.code)
+
+
+def reopen(request, plan: str, report: int):
+    """Reopen a submitted or approved report with a reason the reporter will read."""
+    plan = get_plan_for_follow_up(request, plan, change=True)
+    report = get_object_or_404(
+        QuarterReport.objects.filter(activity__subagreement__plan=plan).select_related(
+            "activity", "area"
+        ),
+        pk=report,
+    )
+    form = ReopenForm(request.POST or None, initial={"revision": report.revision})
+    if request.method == "POST" and form.is_valid():
+        locked = QuarterReport.objects.select_for_update().get(pk=report.pk)
+        if locked.revision != form.cleaned_data["revision"]:
+            form.add_error(None, _("The report changed after you opened this page; look again."))
+            report = locked
+        elif locked.status == QuarterReport.Status.DRAFT:
+            form.add_error(None, _("The report is already open."))
+        else:
+            locked.reopen(by=request.user, reason=form.cleaned_data["reason"])
+            messages.success(
+                request,
+                _("The report for %(activity)s in %(area)s is reopened.")
+                % {"activity": locked.activity, "area": locked.area.label},
+            )
+            return redirect("activities:completeness", plan=plan.slug, quarter=locked.period.code)
+    overview = reverse(
+        "activities:completeness", kwargs={"plan": plan.slug, "quarter": report.period.code}
+    )
+    crumbs = [
+        (reverse("home"), plan.name),
+        (overview, _("Who has reported %(quarter)s") % {"quarter": report.period}),
+        ("", _("Reopen report")),
+    ]
+    return render(
+        request,
+        "activities/reopen.html",
+        {"plan": plan, "report": report, "form": form, "breadcrumbs": crumbs},
+    )
