@@ -132,6 +132,23 @@ EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="helhedsplan@localhost")
 
+# E-mails are written outside any request, so their links need the site's address.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+if not SITE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(f"SITE_URL must start with http:// or https://, not {SITE_URL!r}.")
+
+# A quarter's reports are due this many days after the quarter ends; from then on the daily
+# `send_quarter_reminders` reminds those who have not submitted.
+QUARTER_REMINDER_DAYS = env.int("QUARTER_REMINDER_DAYS", default=14)
+if QUARTER_REMINDER_DAYS < 0:
+    raise ImproperlyConfigured(
+        f"QUARTER_REMINDER_DAYS must be 0 or more, not {QUARTER_REMINDER_DAYS}."
+    )
+
+# The secretariat's entry form holds every number of the whole plan for a quarter: several
+# hundred fields for a plan of the seed's size, and more for a large one.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
+
 # An import is all or nothing: any invalid row rolls the whole file back.
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False

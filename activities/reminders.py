@@ -1,0 +1,328 @@
+"""Who has not finished a quarter's reports, and the e-mails that remind them.
+
+A reporter (a coordinator membership) gets one reminder per quarter listing what is still
+missing or only saved as a draft; the plan's secretariat gets one summary per quarter. Both are
+logged as QuarterReminder rows, so the command can run every day and still send each e-mail
+once. E-mails are always in Danish: they are read outside the application, where nobody has
+chosen a language.
+"""
+
+from __future__ import annotations
+
+import datetime
+import smtplib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import IntegrityError, models, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.formats import date_format
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from activities.models import (
+    Activity,
+    QuarterReminder,
+    QuarterReport,
+    ReportingAssignment,
+    assignment_covers,
+    plan_area_order,
+)
+from agreements.models import HousingArea, Membership, Plan, Role
+from helhedsplan.periods import Quarter
+
+EMAIL_LANGUAGE = "da"
+
+
+class PairStatus(models.TextChoices):
+    """Where an (activity, housing area) pair stands for a quarter: a report's status, or
+    missing when there is no report at all."""
+
+    MISSING = "missing", gettext_lazy("not started")
+    DRAFT = QuarterReport.Status.DRAFT.value, gettext_lazy("draft, not submitted")
+    SUBMITTED = QuarterReport.Status.SUBMITTED.value, gettext_lazy("submitted")
+    APPROVED = QuarterReport.Status.APPROVED.value, gettext_lazy("approved")
+
+
+FINISHED = {PairStatus.SUBMITTED, PairStatus.APPROVED}
+
+
+@dataclass(frozen=True)
+class PairState:
+    activity: Activity
+    area: HousingArea
+    status: PairStatus
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in FINISHED
+
+    @property
+    def status_label(self) -> str:
+        return str(self.status.label)
+
+
+def group_by_area(pairs: list[PairState], areas: list[HousingArea]) -> list[tuple]:
+    """[(area, [pair, ...]), ...] in the plan's order of areas, leaving out empty areas."""
+    by_area = defaultdict(list)
+    for pair in pairs:
+        by_area[pair.area.pk].append(pair)
+    return [(area, by_area[area.pk]) for area in areas if by_area[area.pk]]
+
+
+@dataclass
+class ReporterProgress:
+    """One reporter's pairs for the quarter and where each stands."""
+
+    membership: Membership
+    pairs: list[PairState]
+
+    @property
+    def unfinished(self) -> list[PairState]:
+        return [pair for pair in self.pairs if not pair.is_finished]
+
+    @property
+    def is_finished(self) -> bool:
+        return not self.unfinished
+
+
+@dataclass
+class QuarterCompleteness:
+    """How far a plan's reports for a quarter have come: every pair of the plan, and the
+    pairs of each reporter. A pair nobody is assigned counts for the plan but for no
+    reporter: the secretariat reports it itself."""
+
+    plan: Plan
+    quarter: Quarter
+    areas: list[HousingArea]
+    pairs: list[PairState]
+    reporters: list[ReporterProgress]
+    secretariat: list[Membership]
+    unassigned: list[PairState] = field(default_factory=list)
+
+    @cached_property
+    def counts(self) -> dict[PairStatus, int]:
+        counts = dict.fromkeys(PairStatus, 0)
+        for pair in self.pairs:
+            counts[pair.status] += 1
+        return counts
+
+    @property
+    def is_complete(self) -> bool:
+        return all(pair.is_finished for pair in self.pairs)
+
+    @property
+    def unfinished_reporters(self) -> list[ReporterProgress]:
+        return [reporter for reporter in self.reporters if not reporter.is_finished]
+
+    @property
+    def unassigned_unfinished(self) -> list[PairState]:
+        return [pair for pair in self.unassigned if not pair.is_finished]
+
+
+def quarter_completeness(plan: Plan, quarter: Quarter) -> QuarterCompleteness:
+    """Every pair of the plan for the quarter and each active reporter's share of them.
+
+    Seven queries however many reporters, assignments and reports there are: the plan's
+    activities (three, from the entry grid), its areas, the quarter's reports, the
+    memberships and all the plan's assignments, which are matched in Python.
+    """
+    areas = list(plan_area_order(plan))
+    reports = QuarterReport.objects.by_pair(plan, quarter)
+    pairs = []
+    for activity, area in Activity.objects.for_entry_grid(plan, user=None, may_report_all=True):
+        report = reports.get((activity.pk, area.pk))
+        status = PairStatus(report.status) if report else PairStatus.MISSING
+        pairs.append(PairState(activity, area, status))
+    memberships = list(
+        plan.memberships.filter(role__in=[Role.COORDINATOR, Role.SECRETARIAT], user__is_active=True)
+        .select_related("user")
+        .order_by("user__username")
+    )
+    assignments = defaultdict(list)
+    for membership_id, activity_id, area_id in ReportingAssignment.objects.filter(
+        membership__plan=plan
+    ).values_list("membership_id", "activity_id", "area_id"):
+        assignments[membership_id].append((activity_id, area_id))
+
+    reporters, assigned = [], set()
+    for membership in memberships:
+        if membership.role != Role.COORDINATOR:
+            continue
+        covered = [
+            pair
+            for pair in pairs
+            if any(
+                assignment_covers(assignment, pair.activity, pair.area)
+                for assignment in assignments[membership.pk]
+            )
+        ]
+        if covered:
+            reporters.append(ReporterProgress(membership, covered))
+            assigned.update(covered)
+    return QuarterCompleteness(
+        plan=plan,
+        quarter=quarter,
+        areas=areas,
+        pairs=pairs,
+        reporters=reporters,
+        secretariat=[m for m in memberships if m.role == Role.SECRETARIAT],
+        unassigned=[pair for pair in pairs if pair not in assigned],
+    )
+
+
+def quarter_to_remind(plan: Plan, today: datetime.date) -> Quarter | None:
+    """The last quarter that has ended by `today`, if it is one of the plan's."""
+    quarter = Quarter.containing(today).previous()
+    return quarter if quarter in plan.quarters() else None
+
+
+def due_date(quarter: Quarter, days: int) -> datetime.date:
+    """The day the quarter's reports are due, and reminders start."""
+    return quarter.last_day + datetime.timedelta(days=days)
+
+
+def absolute_url(name: str, **kwargs) -> str:
+    return settings.SITE_URL + reverse(name, kwargs=kwargs)
+
+
+def display_name(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+def _deadline_context(completeness: QuarterCompleteness, deadline: datetime.date) -> dict:
+    return {
+        "plan": completeness.plan.name,
+        "quarter": str(completeness.quarter),
+        "quarter_end": date_format(completeness.quarter.last_day, "j. F Y"),
+        "deadline": date_format(deadline, "j. F Y"),
+    }
+
+
+def reminder_message(
+    reporter: ReporterProgress, completeness: QuarterCompleteness, *, deadline: datetime.date
+) -> EmailMessage:
+    """The reporter's e-mail listing their unfinished pairs per housing area."""
+    plan, quarter = completeness.plan, completeness.quarter
+    with translation.override(EMAIL_LANGUAGE):
+        context = {
+            **_deadline_context(completeness, deadline),
+            "name": display_name(reporter.membership.user),
+            "areas": group_by_area(reporter.unfinished, completeness.areas),
+            "entry_url": absolute_url("activities:entry", plan=plan.slug, quarter=quarter.code),
+        }
+        subject = _("Reminder: your quarterly reports for %(quarter)s") % {"quarter": quarter}
+        body = render_to_string("activities/email/reminder.txt", context)
+    return EmailMessage(subject, body, to=[reporter.membership.user.email])
+
+
+def summary_message(
+    membership: Membership, completeness: QuarterCompleteness, *, deadline: datetime.date
+) -> EmailMessage:
+    """The secretariat's overview of the quarter: counts by status and who is not done."""
+    plan, quarter = completeness.plan, completeness.quarter
+    with translation.override(EMAIL_LANGUAGE):
+        context = {
+            **_deadline_context(completeness, deadline),
+            "name": display_name(membership.user),
+            "counts": [
+                (capfirst(str(status.label)), completeness.counts[status]) for status in PairStatus
+            ],
+            "total": len(completeness.pairs),
+            "reporters": [
+                {
+                    "name": display_name(reporter.membership.user),
+                    "has_email": bool(reporter.membership.user.email),
+                    "unfinished": len(reporter.unfinished),
+                    "total": len(reporter.pairs),
+                }
+                for reporter in completeness.unfinished_reporters
+            ],
+            "unassigned": len(completeness.unassigned_unfinished),
+            "completeness_url": absolute_url(
+                "activities:completeness", plan=plan.slug, quarter=quarter.code
+            ),
+        }
+        subject = _("Quarterly reports for %(quarter)s are not complete") % {"quarter": quarter}
+        body = render_to_string("activities/email/secretariat_summary.txt", context)
+    return EmailMessage(subject, body, to=[membership.user.email])
+
+
+@dataclass
+class Reminder:
+    """One e-mail the run sent, would send (dry run) or could not send."""
+
+    membership: Membership
+    message: EmailMessage
+    error: str = ""
+
+    @property
+    def is_summary(self) -> bool:
+        return self.membership.role == Role.SECRETARIAT
+
+
+@dataclass
+class ReminderRun:
+    plan: Plan
+    quarter: Quarter
+    sent: list[Reminder] = field(default_factory=list)
+    failed: list[Reminder] = field(default_factory=list)
+    without_email: list[Membership] = field(default_factory=list)
+    already_reminded: list[Membership] = field(default_factory=list)
+
+
+def send_quarter_reminders(
+    plan: Plan, quarter: Quarter, *, deadline: datetime.date, dry_run: bool = False
+) -> ReminderRun:
+    """Remind every reporter who has not finished the quarter, and send the secretariat a
+    summary unless everything is in; each membership at most once per quarter.
+
+    Each e-mail is sent inside the transaction that logs it: if sending fails, nothing is
+    logged and the next run tries again; if another run logged it first, it is not sent.
+    """
+    completeness = quarter_completeness(plan, quarter)
+    run = ReminderRun(plan, quarter)
+    recipients = [
+        (reporter.membership, reminder_message, reporter)
+        for reporter in completeness.unfinished_reporters
+    ]
+    if not completeness.is_complete:
+        recipients += [
+            (membership, summary_message, membership) for membership in completeness.secretariat
+        ]
+    reminded = set(
+        QuarterReminder.objects.filter(
+            membership__plan=plan, year=quarter.year, quarter=quarter.number
+        ).values_list("membership_id", flat=True)
+    )
+    for membership, build, about in recipients:
+        if membership.pk in reminded:
+            run.already_reminded.append(membership)
+            continue
+        if not membership.user.email:
+            run.without_email.append(membership)
+            continue
+        reminder = Reminder(membership, build(about, completeness, deadline=deadline))
+        if dry_run:
+            run.sent.append(reminder)
+            continue
+        try:
+            with transaction.atomic():
+                QuarterReminder.objects.create(
+                    membership=membership, year=quarter.year, quarter=quarter.number
+                )
+                reminder.message.send()
+        except IntegrityError:
+            run.already_reminded.append(membership)
+        except (smtplib.SMTPException, OSError) as error:
+            reminder.error = str(error)
+            run.failed.append(reminder)
+        else:
+            run.sent.append(reminder)
+    return run
