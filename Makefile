@@ -42,6 +42,7 @@ test: install messages
 # Times the criteria engine on 100 plans in a throwaway in-memory database (bench/README.md).
 bench: install
 	DJANGO_SETTINGS_MODULE=helhedsplan.test_settings $(BIN)/python bench/evaluate_criteria.py
+	DJANGO_SETTINGS_MODULE=helhedsplan.test_settings $(BIN)/python bench/save_quarter.py
 
 lint: install
 	$(BIN)/ruff check .

@@ -1,0 +1,209 @@
+"""Benchmark: saving the secretariat's whole quarter on the entry form (*Indberetning*).
+
+Run it with `make bench`, or from the project root:
+
+    DJANGO_SETTINGS_MODULE=helhedsplan.test_settings .venv/bin/python bench/save_quarter.py
+
+`--quarters N` changes how many quarters of the plan are saved (default 8). Like
+bench/evaluate_criteria.py it works in an in-memory SQLite database of its own: DATABASE_URL is
+replaced before Django starts, so neither db.sqlite3 nor a PostgreSQL database is touched.
+
+It migrates the empty database, loads the real Slagelse plan and gives a secretariat user a
+role in it, so the grid holds every activity in every housing area it runs in. For each of the
+plan's first N quarters it builds the EntryGrid and a valid QuarterEntryForm with every count
+filled in and every status chosen, and times `save_quarter` three times: the first draft (every
+count and report created), a second save that changes every number with a reason, and the
+submission. Between the saves the grid is loaded again, as the page does after its redirect.
+Finally it renders the entry page (GET) for the secretariat with the test client. It prints the
+medians over the quarters and the queries of each step.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ["DATABASE_URL"] = "sqlite://:memory:"
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helhedsplan.test_settings")
+os.environ.setdefault("SECRET_KEY", "benchmark-only-not-secret")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, reset_queries  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+from django.urls import reverse  # noqa: E402
+from django.utils import translation  # noqa: E402
+
+from activities.forms import QuarterEntryForm  # noqa: E402
+from activities.grid import EntryGrid  # noqa: E402
+from activities.models import QuarterReport  # noqa: E402
+from activities.services import save_quarter  # noqa: E402
+from agreements.models import Membership, Plan, Role  # noqa: E402
+from helhedsplan.periods import Quarter  # noqa: E402
+
+PLAN_SLUG = "slagelse-2017-2021"
+FIXTURE = "slagelse_2017_2021"
+
+
+def form_data(grid: EntryGrid, *, start: int, action: str, reason: str = "") -> dict[str, str]:
+    """What the browser posts with every count of the grid filled in and every status chosen.
+
+    The numbers differ from field to field and from `start` to `start`; a share's numerator is
+    kept at or below its denominator, and no number jumps far above the earlier quarters, so
+    the form is valid without confirming warnings.
+    """
+    data = {"action": action, "reason": reason}
+    for number, pair in enumerate(grid.pairs):
+        activity_id, area_id = pair.key
+        for position, cell in enumerate(pair.cells):
+            data[QuarterEntryForm.count_name(cell)] = str(20 + 10 * start + (number + position) % 7)
+        data[f"progress_{activity_id}_{area_id}"] = QuarterReport.Progress.ON_TRACK
+        data[f"note_{activity_id}_{area_id}"] = f"Kører som planlagt ({start})"
+        data[f"rev_{activity_id}_{area_id}"] = str(pair.revision)
+    for numerator, denominator in grid.shares:
+        for pair in grid.pairs:
+            top = f"c_{numerator.pk}_{pair.area.pk}"
+            bottom = f"c_{denominator.pk}_{pair.area.pk}"
+            if top in data and bottom in data:
+                data[top] = str(min(int(data[top]), int(data[bottom])))
+    return data
+
+
+def valid_form(plan: Plan, quarter: Quarter, user, **data_options) -> QuarterEntryForm:
+    grid = EntryGrid.load(plan, quarter, user=user, may_report_all=True)
+    form = QuarterEntryForm(form_data(grid, **data_options), grid=grid)
+    if not form.is_valid() or form.needs_confirmation:
+        sys.exit(f"The benchmark's form is not valid: {form.errors.as_text()}")
+    return form
+
+
+def timed(step: Callable[[], object]) -> tuple[float, int, object]:
+    """Seconds and queries of one call, and what it returned."""
+    # The query log keeps only the last 9000; the set-up filled it.
+    reset_queries()
+    with CaptureQueriesContext(connection) as captured:
+        begun = time.perf_counter()
+        result = step()
+        seconds = time.perf_counter() - begun
+    return seconds, len(captured), result
+
+
+def save(form: QuarterEntryForm, user) -> Callable[[], list]:
+    return lambda: save_quarter(
+        grid=form.grid,
+        entries=form.entries,
+        submit=form.submitting,
+        reason=form.cleaned_data["reason"],
+        by=user,
+    )
+
+
+def report(label: str, timings: list[float], queries: list[int]) -> None:
+    spread = str(min(queries)) + ("" if min(queries) == max(queries) else f"-{max(queries)}")
+    print(
+        f"{label:<42} median {1000 * statistics.median(timings):7.1f} ms, "
+        f"slowest {1000 * max(timings):7.1f} ms, queries {spread}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--quarters", type=int, default=8, help="How many quarters of the plan (default 8)."
+    )
+    number_of_quarters = parser.parse_args().quarters
+
+    if connection.settings_dict["NAME"] != ":memory:":
+        sys.exit("Refusing to run: the benchmark only ever uses an in-memory SQLite database.")
+
+    started = time.perf_counter()
+    setup_test_environment()  # the test client's host, as in the test suite
+    call_command("migrate", verbosity=0)
+    call_command("loaddata", FIXTURE, verbosity=0)
+    plan = Plan.objects.get(slug=PLAN_SLUG)
+    user = get_user_model().objects.create_user(username="sekretariat-benchmark")
+    Membership.objects.create(user=user, plan=plan, role=Role.SECRETARIAT)
+    quarters = plan.quarters()[:number_of_quarters]
+    set_up = time.perf_counter() - started
+
+    steps: dict[str, tuple[list[float], list[int]]] = {
+        name: ([], [])
+        for name in (
+            "Load grid and validate form",
+            "Save draft (every count new)",
+            "Save again (every number changed, reason)",
+            "Save and submit",
+            "GET entry page (secretariat)",
+        )
+    }
+
+    def record(name: str, seconds: float, queries: int) -> None:
+        steps[name][0].append(seconds)
+        steps[name][1].append(queries)
+
+    client = Client()
+    client.force_login(user)
+    fields = pairs = counts = 0
+    with translation.override(settings.LANGUAGE_CODE):
+        for quarter in quarters:
+            seconds, queries, form = timed(
+                lambda quarter=quarter: valid_form(plan, quarter, user, start=0, action="save")
+            )
+            record("Load grid and validate form", seconds, queries)
+            fields = len(form.fields)
+            pairs = len(form.grid.pairs)
+            counts = sum(len(pair.cells) for pair in form.grid.pairs)
+            seconds, queries, saved = timed(save(form, user))
+            assert len(saved) == pairs
+            record("Save draft (every count new)", seconds, queries)
+
+            form = valid_form(plan, quarter, user, start=1, action="save", reason="Recounted")
+            assert all(
+                len(entry.changed_counts()) == len(entry.pair.cells) for entry in form.entries
+            )
+            seconds, queries, saved = timed(save(form, user))
+            assert len(saved) == pairs
+            record("Save again (every number changed, reason)", seconds, queries)
+
+            form = valid_form(plan, quarter, user, start=1, action="submit")
+            seconds, queries, saved = timed(save(form, user))
+            assert len(saved) == pairs
+            record("Save and submit", seconds, queries)
+
+            address = reverse(
+                "activities:entry", kwargs={"plan": plan.slug, "quarter": quarter.code}
+            )
+            seconds, queries, response = timed(lambda address=address: client.get(address))
+            assert response.status_code == 200, response.status_code
+            record("GET entry page (secretariat)", seconds, queries)
+
+    submitted = QuarterReport.objects.filter(status=QuarterReport.Status.SUBMITTED).count()
+    print(f"Plan: {plan.name}")
+    print(
+        f"Quarters: {len(quarters)} ({quarters[0].code} to {quarters[-1].code}), "
+        f"reports submitted: {submitted}"
+    )
+    print(
+        f"Fields on the form: {fields} ({counts} counts; a note, a status and a revision for "
+        f"each of {pairs} activity-area pairs; action, reason and confirmation)"
+    )
+    print(f"Set-up (migrate, load the plan): {set_up:.1f} s")
+    for name, (timings, queries) in steps.items():
+        report(name, timings, queries)
+
+
+if __name__ == "__main__":
+    main()
