@@ -6,6 +6,12 @@ app_name = "activities"
 
 urlpatterns = [
     path("planer/<slug:plan>/indberetning/", views.entry_start, name="entry_start"),
+    # Before the quarter's pages: "overblik" is not a quarter.
+    path(
+        "planer/<slug:plan>/indberetning/overblik/",
+        views.completeness_start,
+        name="completeness_start",
+    ),
     path("planer/<slug:plan>/indberetning/<str:quarter>/", views.entry, name="entry"),
     path(
         "planer/<slug:plan>/indberetning/<str:quarter>/indberetning.xlsx",
@@ -16,11 +22,6 @@ urlpatterns = [
         "planer/<slug:plan>/indberetning/<str:quarter>/upload/",
         views.entry_upload,
         name="entry_upload",
-    ),
-    path(
-        "planer/<slug:plan>/indberetning/overblik/",
-        views.completeness_start,
-        name="completeness_start",
     ),
     path(
         "planer/<slug:plan>/indberetning/<str:quarter>/overblik/",

@@ -148,3 +148,17 @@ def test_activities_that_do_not_run_in_an_area_have_no_cell(client, secretariat)
     for activity, cells in completeness.rows:
         runs_there = activity.areas.filter(pk=skaelskoer.pk).exists()
         assert (cells[column] is not None) == runs_there
+
+
+def test_the_front_page_links_open_the_quarter_just_ended(client, secretariat):
+    client.force_login(secretariat)
+    start = reverse("activities:completeness_start", kwargs={"plan": PLAN})
+    response = client.get(start + "?kvartal=2019K2")
+    assert response["Location"] == overview_url(Quarter(2019, 2))
+    # After the plan has ended, its last quarter.
+    assert client.get(start)["Location"] == overview_url(Quarter(2021, 3))
+    entry = reverse("activities:entry_start", kwargs={"plan": PLAN})
+    assert client.get(entry)["Location"] == entry_url(Quarter(2021, 3))
+    assert client.get(entry + "?kvartal=2018K1&omraade=motalavej")["Location"] == entry_url(
+        Quarter(2018, 1), omraade="motalavej"
+    )
