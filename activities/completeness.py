@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from agreements.models import HousingArea, Plan
+from agreements.models import HousingArea, Membership, Plan
 from helhedsplan.periods import Quarter
 
 from .models import Activity, QuarterReport, ReportingAssignment, assignment_covers
@@ -18,7 +18,8 @@ class CompletenessCell:
     activity: Activity
     area: HousingArea
     report: QuarterReport | None
-    reporters: list
+    # The memberships of the active users assigned to report the pair.
+    reporters: list[Membership]
 
     @property
     def status(self) -> str:
@@ -41,7 +42,9 @@ class Completeness:
         )
         reports = QuarterReport.objects.by_pair(plan, quarter)
         assignments = list(
-            ReportingAssignment.objects.filter(membership__plan=plan)
+            ReportingAssignment.objects.filter(
+                membership__plan=plan, membership__user__is_active=True
+            )
             .select_related("membership__user")
             .order_by("membership__user__username")
         )
@@ -53,13 +56,15 @@ class Completeness:
                 activity,
                 area,
                 reports.get((activity.pk, area.pk)),
-                [
-                    assignment.membership.user
-                    for assignment in assignments
-                    if assignment_covers(
-                        (assignment.activity_id, assignment.area_id), activity, area
-                    )
-                ],
+                list(
+                    {
+                        assignment.membership: None
+                        for assignment in assignments
+                        if assignment_covers(
+                            (assignment.activity_id, assignment.area_id), activity, area
+                        )
+                    }
+                ),
             )
         rows = [(activity, [cells.get(area.pk) for area in areas]) for activity, cells in rows]
         return cls(plan, quarter, areas, rows)

@@ -92,6 +92,7 @@ class QuarterEntryForm(forms.Form):
         super().__init__(data, **kwargs)
         self.grid = grid
         self.warnings: dict[str, str] = {}
+        self.entries: list[PairEntry] = []  # filled by clean()
         for pair in grid.pairs:
             activity_id, area_id = pair.key
             locked = pair.is_locked
@@ -150,11 +151,7 @@ class QuarterEntryForm(forms.Form):
         self.entries = [self.entry(pair) for pair in self.grid.pairs]
         for entry in self.entries:
             self.check_entry(entry)
-        changed_submitted = any(
-            entry.changed_counts() and entry.pair.report and entry.pair.report.was_submitted
-            for entry in self.entries
-        )
-        if changed_submitted and not cleaned.get("reason", "").strip():
+        if self.changes_submitted_numbers and not cleaned.get("reason", "").strip():
             self.add_error(
                 "reason",
                 gettext(
@@ -163,6 +160,14 @@ class QuarterEntryForm(forms.Form):
                 ),
             )
         return cleaned
+
+    @property
+    def changes_submitted_numbers(self) -> bool:
+        """Whether a number that was already submitted changes; that needs a reason."""
+        return any(
+            entry.changed_counts() and entry.pair.report and entry.pair.report.was_submitted
+            for entry in self.entries
+        )
 
     def entry(self, pair: Pair) -> PairEntry:
         activity_id, area_id = pair.key

@@ -112,7 +112,7 @@ class EntryGrid:
         activities = {activity.pk: activity for activity, _area in pairs}
         metrics = {m.pk: m for a in activities.values() for m in a.metrics.all()}
         reports = QuarterReport.objects.by_pair(plan, quarter)
-        counts = counts_by_key(metrics, plan)
+        counts = counts_by_metric(metrics)
         targets = yearly_targets(metrics, quarter.year)
         changes = changes_after_submission(metrics, quarter)
         plan_quarters = set(plan.quarters())
@@ -121,7 +121,7 @@ class EntryGrid:
         for activity, pair_area in pairs:
             cells = []
             for metric in activity.metrics.all():
-                by_quarter = counts.get((metric.pk, pair_area.pk), {})
+                by_quarter = counts[metric.pk].get(pair_area.pk, {})
                 cells.append(
                     Cell(
                         metric=metric,
@@ -131,7 +131,7 @@ class EntryGrid:
                         if previous in plan_quarters
                         else None,
                         year_to_date=year_to_date(
-                            metric, pair_area, quarter, counts, targets.get(metric.pk, [])
+                            metric, pair_area, quarter, counts[metric.pk], targets[metric.pk]
                         ),
                         history=[value for q, value in by_quarter.items() if q != quarter],
                         changes=changes.get((metric.pk, pair_area.pk), []),
@@ -141,9 +141,6 @@ class EntryGrid:
                 Pair(activity, pair_area, reports.get((activity.pk, pair_area.pk)), cells)
             )
         return cls(plan, quarter, grid_pairs, share_pairs(metrics))
-
-    def pair(self, activity_id: int, area_id: int) -> Pair | None:
-        return next((p for p in self.pairs if p.key == (activity_id, area_id)), None)
 
     @property
     def sections(self) -> list[dict]:
@@ -160,14 +157,14 @@ class EntryGrid:
         return sections
 
 
-def counts_by_key(metrics: dict[int, Metric], plan: Plan) -> dict:
-    """{(metric id, area id): {Quarter: count}} for every quarter of the plan. One query."""
-    counts: dict = defaultdict(dict)
+def counts_by_metric(metrics: dict[int, Metric]) -> dict:
+    """{metric id: {area id: {Quarter: count}}} for every quarter counted. One query."""
+    counts: dict = defaultdict(lambda: defaultdict(dict))
     rows = QuarterlyCount.objects.filter(metric_id__in=metrics).values_list(
         "metric_id", "area_id", "year", "quarter", "value"
     )
     for metric_id, area_id, year, number, value in rows:
-        counts[(metric_id, area_id)][Quarter(year, number)] = value
+        counts[metric_id][area_id][Quarter(year, number)] = value
     return counts
 
 
@@ -194,20 +191,20 @@ def year_to_date(
     metric: Metric,
     area: HousingArea,
     quarter: Quarter,
-    counts: dict,
+    by_area: dict[int, dict[Quarter, int]],
     targets: list[CriterionTarget],
 ) -> YearToDate:
     """The metric's year up to and including `quarter`, in the area, or for the whole plan
-    when the only target is the plan's (it is the whole plan that must reach it)."""
+    when the only target is the plan's (it is the whole plan that must reach it).
+    `by_area` holds the metric's counts: {area id: {Quarter: count}}."""
     target = next((t for t in targets if t.area_id == area.pk), None)
     whole_plan = False
     if target is None:
         target = next((t for t in targets if t.area_id is None), None)
         whole_plan = target is not None
+    areas = by_area.values() if whole_plan else [by_area.get(area.pk, {})]
     by_quarter: dict[int, int] = defaultdict(int)
-    for (metric_id, area_id), quarters in counts.items():
-        if metric_id != metric.pk or (not whole_plan and area_id != area.pk):
-            continue
+    for quarters in areas:
         for counted, value in quarters.items():
             if counted.year == quarter.year and counted <= quarter:
                 by_quarter[counted.number] += value

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from statistics import median
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -230,7 +229,7 @@ class Metric(models.Model):
         history = list(history)
         if len(history) < cls.OUTLIER_MIN_HISTORY:
             return False
-        highest = max(max(history), median(history))
+        highest = max(history)
         return value > cls.OUTLIER_FACTOR * highest and value >= highest + cls.OUTLIER_MARGIN
 
 

@@ -26,14 +26,8 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from activities.models import (
-    Activity,
-    QuarterReminder,
-    QuarterReport,
-    ReportingAssignment,
-    assignment_covers,
-    plan_area_order,
-)
+from activities.completeness import Completeness
+from activities.models import Activity, QuarterReminder, QuarterReport
 from agreements.models import HousingArea, Membership, Plan, Role
 from helhedsplan.periods import Quarter
 
@@ -127,53 +121,35 @@ class QuarterCompleteness:
 
 
 def quarter_completeness(plan: Plan, quarter: Quarter) -> QuarterCompleteness:
-    """Every pair of the plan for the quarter and each active reporter's share of them.
-
-    Seven queries however many reporters, assignments and reports there are: the plan's
-    activities (three, from the entry grid), its areas, the quarter's reports, the
-    memberships and all the plan's assignments, which are matched in Python.
-    """
-    areas = list(plan_area_order(plan))
-    reports = QuarterReport.objects.by_pair(plan, quarter)
-    pairs = []
-    for activity, area in Activity.objects.for_entry_grid(plan, user=None, may_report_all=True):
-        report = reports.get((activity.pk, area.pk))
-        status = PairStatus(report.status) if report else PairStatus.MISSING
-        pairs.append(PairState(activity, area, status))
-    memberships = list(
-        plan.memberships.filter(role__in=[Role.COORDINATOR, Role.SECRETARIAT], user__is_active=True)
-        .select_related("user")
-        .order_by("user__username")
-    )
-    assignments = defaultdict(list)
-    for membership_id, activity_id, area_id in ReportingAssignment.objects.filter(
-        membership__plan=plan
-    ).values_list("membership_id", "activity_id", "area_id"):
-        assignments[membership_id].append((activity_id, area_id))
-
-    reporters, assigned = [], set()
-    for membership in memberships:
-        if membership.role != Role.COORDINATOR:
-            continue
-        covered = [
-            pair
-            for pair in pairs
-            if any(
-                assignment_covers(assignment, pair.activity, pair.area)
-                for assignment in assignments[membership.pk]
-            )
-        ]
-        if covered:
-            reporters.append(ReporterProgress(membership, covered))
-            assigned.update(covered)
+    """Every pair of the plan for the quarter and each active reporter's share of them, from
+    the secretariat's overview (Completeness) and the plan's secretariat: seven queries
+    however many reporters, assignments and reports there are."""
+    overview = Completeness.load(plan, quarter)
+    pairs, unassigned = [], []
+    by_reporter: dict[Membership, list[PairState]] = defaultdict(list)
+    for cell in overview.cells:
+        pair = PairState(cell.activity, cell.area, PairStatus(cell.status))
+        pairs.append(pair)
+        for membership in cell.reporters:
+            by_reporter[membership].append(pair)
+        if not cell.reporters:
+            unassigned.append(pair)
+    secretariat = plan.memberships.filter(
+        role=Role.SECRETARIAT, user__is_active=True
+    ).select_related("user")
     return QuarterCompleteness(
         plan=plan,
         quarter=quarter,
-        areas=areas,
+        areas=overview.areas,
         pairs=pairs,
-        reporters=reporters,
-        secretariat=[m for m in memberships if m.role == Role.SECRETARIAT],
-        unassigned=[pair for pair in pairs if pair not in assigned],
+        reporters=[
+            ReporterProgress(membership, covered)
+            for membership, covered in sorted(
+                by_reporter.items(), key=lambda item: item[0].user.get_username()
+            )
+        ],
+        secretariat=list(secretariat.order_by("user__username")),
+        unassigned=unassigned,
     )
 
 

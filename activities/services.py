@@ -167,16 +167,14 @@ def approve_reports(*, plan, quarter, chosen: dict[int, int] | None, by) -> tupl
     )
     if chosen is not None:
         reports = reports.filter(pk__in=chosen)
-    approved, conflicts = [], 0
+    approved = []
     for report in reports:
-        if chosen is not None and chosen[report.pk] != report.revision:
-            conflicts += 1
-            continue
-        report.approve(by=by, save=False)
-        approved.append(report)
-    if chosen is not None:
-        # Chosen reports that are no longer submitted (reopened or approved meanwhile).
-        conflicts += len(chosen) - len(approved) - conflicts
+        if chosen is None or chosen[report.pk] == report.revision:
+            report.approve(by=by, save=False)
+            approved.append(report)
+    # A chosen report not approved changed, was reopened or was approved since the page
+    # showed it.
+    conflicts = 0 if chosen is None else len(chosen) - len(approved)
     bulk_update_with_history(
         approved,
         QuarterReport,

@@ -10,6 +10,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -56,7 +57,7 @@ def entry_start(request, plan: str):
     code = request.GET.get("kvartal") or plan.reporting_quarter(timezone.localdate()).code
     url = reverse("activities:entry", kwargs={"plan": plan.slug, "quarter": code})
     if request.GET.get("omraade"):
-        url += "?omraade=" + request.GET["omraade"]
+        url += "?" + urlencode({"omraade": request.GET["omraade"]})
     return redirect(url)
 
 
@@ -221,14 +222,11 @@ def entry_upload(request, plan: str, quarter: str):
         {
             "form": form,
             "sheet_errors": sheet_errors(form, grid, rows, skip_reason=not confirming),
-            "changes": sheet_changes(form) if hasattr(form, "entries") else [],
+            "changes": sheet_changes(form),
             "sheet_data": sign_sheet_data(sheet, grid=grid, user=request.user),
             "blocking": bool(blocking),
             "warnings": form.warnings,
-            "needs_reason": any(
-                entry.changed_counts() and entry.pair.report and entry.pair.report.was_submitted
-                for entry in getattr(form, "entries", [])
-            ),
+            "needs_reason": form.changes_submitted_numbers,
         }
     )
     return render(request, "activities/entry_upload.html", context)

@@ -52,12 +52,7 @@ def loaded_form(client, url=None) -> dict[str, str]:
 
 def filled(fields: dict[str, str], value: str = "3") -> dict[str, str]:
     """Every count of the form filled in and every activity marked on track."""
-    data = dict(fields)
-    for name in data:
-        if name.startswith("c_"):
-            data[name] = value
-        elif name.startswith("progress_") or name.startswith("rev_"):
-            pass
+    data = {name: value if name.startswith("c_") else typed for name, typed in fields.items()}
     for name in [n for n in data if n.startswith("rev_")]:
         data["progress_" + name.removeprefix("rev_")] = "on_track"
     return data
