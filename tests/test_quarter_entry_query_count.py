@@ -5,8 +5,10 @@ times the metrics cost the same again."""
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from activities.models import Activity, Metric, QuarterlyCount
+from agreements.models import HousingArea, Role
 from helhedsplan.periods import Quarter
 
 from .test_quarter_entry import entry_url, filled, loaded_form
@@ -99,3 +101,25 @@ def test_saving_ten_times_the_numbers_costs_the_same(client, coordinator_motalav
     many, many_fields = queries_to_save(client, Quarter(2018, 2))
     assert many_fields > 9 * few_fields
     assert few == many == SAVE_QUERIES["postgresql", "secretariat"]
+
+
+def count_queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_the_overview_and_the_sheet_do_not_grow_with_the_reports(
+    client, secretariat, make_user, plan
+):
+    overview = reverse("activities:completeness", args=[plan.slug, "2018K2"])
+    sheet = reverse("activities:entry_sheet", args=[plan.slug, "2018K2"])
+    client.force_login(secretariat)
+    before = (count_queries(client, overview), count_queries(client, sheet))
+    # Every pair reported and submitted, and a reporter for every area.
+    for area in HousingArea.objects.filter(plan_areas__plan=plan):
+        make_user(f"koordinator-{area.code}-2", Role.COORDINATOR, plan, areas=[area])
+    ten_times_the_metrics()
+    history_for_every_number()
+    queries_to_save(client, Quarter(2018, 2))
+    assert (count_queries(client, overview), count_queries(client, sheet)) == before == (11, 13)
