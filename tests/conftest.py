@@ -193,8 +193,12 @@ def browser():
 
 
 @pytest.fixture
-def page(browser):
-    """A fresh tab, with its own cookies, on a 1366x768 screen, in Danish."""
+def page(browser, live_server):
+    """A fresh tab, with its own cookies, on a 1366x768 screen, in Danish.
+
+    It asks for the live server so that it is closed first: a request still in flight when the
+    server stops would use the database connection the server has already handed back.
+    """
     context = browser.new_context(viewport=browser_helpers.DESKTOP, locale="da-DK")
     tab = context.new_page()
     yield tab
