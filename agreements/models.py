@@ -11,10 +11,16 @@ and LBF's budget template use.
 
 from __future__ import annotations
 
+import datetime
+import hashlib
+import json
+
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, Sum
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from helhedsplan.periods import PlanYear, Quarter, quarters_between, years_between
@@ -661,6 +667,16 @@ class SubagreementManager(models.Manager["Subagreement"]):
         )
 
 
+class SubagreementQuerySet(models.QuerySet["Subagreement"]):
+    def with_versions(self) -> SubagreementQuerySet:
+        """With the focus area and each delaftale's versions, newest first, in
+        `version_list`; the frozen content is left out (it is only read to render one)."""
+        versions = SubagreementVersion.objects.defer("content").select_related("recorded_by")
+        return self.select_related("focus_area").prefetch_related(
+            Prefetch("versions", queryset=versions.order_by("-number"), to_attr="version_list")
+        )
+
+
 class Subagreement(models.Model):
     """A *delaftale*: the plan's agreement for one focus area, in the sections of LBF's
     template (parties, problemkompleks, formål og mål, succeskriterier, activities,
@@ -703,7 +719,7 @@ class Subagreement(models.Model):
         help_text=_("The validity in the agreement's own words, where it gives no exact dates."),
     )
 
-    objects = SubagreementManager()
+    objects = SubagreementManager.from_queryset(SubagreementQuerySet)()
 
     class Meta:
         verbose_name = _("sub-agreement")
@@ -745,6 +761,139 @@ class Subagreement(models.Model):
     @property
     def budget_total(self) -> int:
         return self.budget_lbf + self.budget_local
+
+    @property
+    def code(self) -> str:
+        return self.focus_area.code
+
+    @property
+    def current_version(self) -> SubagreementVersion | None:
+        """The latest approved version; needs `with_versions()`."""
+        return self.version_list[0] if self.version_list else None
+
+    def content(self) -> dict:
+        """The delaftale as it stands now, in the form a version freezes it: every section of
+        LBF's template with its parties, criteria, activities (each with its own criteria and
+        staff), staff and budget. Plain JSON values only, so a version stored today reads the
+        same in ten years whatever the tables become. Five queries.
+        """
+        parties = [
+            {
+                "group": party.group,
+                "name": party.name,
+                "role": party.role,
+                "representative": party.representative,
+            }
+            for party in self.parties.all()
+        ]
+        staff_by_activity: dict[int | None, list[dict]] = {}
+        for line in self.staff.all():
+            staff_by_activity.setdefault(line.activity_id, []).append(
+                {"role": line.role, "fte": str(line.fte), "note": line.note}
+            )
+        criteria_by_activity: dict[int | None, list[dict]] = {}
+        for criterion in self.criteria.order_by("activity__position", "position"):
+            criteria_by_activity.setdefault(criterion.activity_id, []).append(
+                {
+                    "group": criterion.group_label,
+                    "text": criterion.text,
+                    "data_source": criterion.data_source,
+                    "method": criterion.method,
+                    "kind": criterion.kind,
+                }
+            )
+        activities = [
+            {
+                "name": activity.name,
+                "cfbu_recommended": activity.cfbu_recommended,
+                "cfbu_note": activity.cfbu_note,
+                "content": activity.content,
+                "purpose": activity.purpose,
+                "target_groups": activity.target_groups,
+                "criteria_note": activity.criteria_note,
+                "responsibility": activity.responsibility,
+                "municipality_responsible": activity.municipality_responsible,
+                "areas": [area.name for area in activity.areas.all()],
+                "criteria": criteria_by_activity.get(activity.pk, []),
+                "staff": staff_by_activity.get(activity.pk, []),
+            }
+            for activity in self.activities.prefetch_related(
+                models.Prefetch(
+                    "areas",
+                    queryset=HousingArea.objects.order_by("plan_areas__position").filter(
+                        plan_areas__plan_id=self.plan_id
+                    ),
+                )
+            )
+        ]
+        return {
+            "focus_area": {"code": self.focus_area.code, "name": self.focus_area.name},
+            "initiative_name": self.initiative_name,
+            "responsibility_statement": self.responsibility_statement,
+            "parties": parties,
+            "problem_complex": self.problem_complex,
+            "purpose_and_goals": self.purpose_and_goals,
+            "criteria": criteria_by_activity.get(None, []),
+            "activities_overview": self.activities_overview,
+            "activities": activities,
+            "staff": staff_by_activity.get(None, []),
+            "municipal_interplay": self.municipal_interplay,
+            "budget": {"lbf": self.budget_lbf, "local": self.budget_local},
+            "conflict_handling": self.conflict_handling,
+            "revision": self.revision,
+            "valid_from": self.valid_from.isoformat(),
+            "valid_to": self.valid_to.isoformat() if self.valid_to else None,
+            "validity_note": self.validity_note,
+        }
+
+    @transaction.atomic
+    def approve_version(
+        self,
+        *,
+        decided_on: datetime.date,
+        note: str,
+        by,
+        based_on: int | None,
+        draft_digest: str,
+    ) -> SubagreementVersion:
+        """Record the board's approval of the draft as the next version and freeze its content.
+
+        `based_on` is the version number and `draft_digest` the draft the approver was shown;
+        if either has moved on since (someone else approved, or the draft was edited), nothing
+        is recorded and VersionConflict says why, so nobody approves a text they did not see.
+        The delaftale's row is locked meanwhile, so two approvals are taken one at a time.
+        """
+        Subagreement.objects.select_for_update().get(pk=self.pk)
+        latest = self.versions.order_by("-number").first()
+        latest_number = latest.number if latest else None
+        if latest_number != based_on:
+            raise VersionConflict(
+                _(
+                    "Version %(number)s was approved by someone else in the meantime. "
+                    "Look at the differences again before you approve."
+                )
+                % {"number": latest_number}
+            )
+        content = self.content()
+        if content_digest(content) != draft_digest:
+            raise VersionConflict(
+                _(
+                    "The draft was changed after you opened the page. "
+                    "Look at the differences again before you approve."
+                )
+            )
+        if latest and latest.content == content:
+            raise VersionConflict(
+                _("The draft is the same as version %(number)s; there is nothing to approve.")
+                % {"number": latest.number}
+            )
+        return self.versions.create(
+            number=(latest_number or 0) + 1,
+            decided_on=decided_on,
+            note=note,
+            recorded_by=by,
+            content=content,
+        )
 
     def clean(self) -> None:
         errors = {}
@@ -921,3 +1070,223 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.get_role_display()} ({self.plan})"
+
+
+class VersionConflict(Exception):
+    """An approval that would record something other than what the approver was shown."""
+
+
+def content_digest(content: dict) -> str:
+    """A short fingerprint of a delaftale's content, to tell whether the draft moved on."""
+    encoded = json.dumps(content, sort_keys=True, ensure_ascii=False).encode()
+    return hashlib.sha256(encoded).hexdigest()
+
+
+class SubagreementVersionManager(models.Manager["SubagreementVersion"]):
+    def get_by_natural_key(self, plan_slug: str, period_code: str, code: str, number: int):
+        return self.get(
+            subagreement=Subagreement.objects.get_by_natural_key(plan_slug, period_code, code),
+            number=number,
+        )
+
+
+class SubagreementVersionQuerySet(models.QuerySet["SubagreementVersion"]):
+    def current(self) -> SubagreementVersionQuerySet:
+        """The latest approved version of each delaftale: what "current" means to LBF."""
+        latest = (
+            SubagreementVersion.objects.filter(subagreement=OuterRef("subagreement"))
+            .order_by("-number")
+            .values("number")[:1]
+        )
+        return self.filter(number=Subquery(latest))
+
+    def for_rendering(self) -> SubagreementVersionQuerySet:
+        """With what a PDF names besides the content: the plan and the focus area."""
+        return self.select_related("subagreement__plan", "subagreement__focus_area").order_by(
+            "subagreement__focus_area__position", "number"
+        )
+
+
+class SubagreementVersion(models.Model):
+    """An approved version of a delaftale: the board's decision and the content it approved.
+
+    The content is a frozen copy (`Subagreement.content`), not a link to the live rows, so
+    later edits of the delaftale, its activities or its criteria never change it. The live
+    rows are the draft of the next version.
+    """
+
+    subagreement = models.ForeignKey(
+        Subagreement,
+        on_delete=models.PROTECT,
+        related_name="versions",
+        verbose_name=_("sub-agreement"),
+    )
+    number = models.PositiveSmallIntegerField(_("version"))
+    decided_on = models.DateField(
+        _("approved by the board on"), help_text=_("The date of the board's decision.")
+    )
+    note = models.TextField(_("note"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    content = models.JSONField(_("content"))
+
+    objects = SubagreementVersionManager.from_queryset(SubagreementVersionQuerySet)()
+
+    class Meta:
+        verbose_name = _("version of a sub-agreement")
+        verbose_name_plural = _("versions of sub-agreements")
+        ordering = ["subagreement", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subagreement", "number"],
+                name="subagreementversion_unique_number",
+                violation_error_message=_(
+                    "The sub-agreement already has a version with this number."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(number__gte=1),
+                name="subagreementversion_number_from_one",
+                violation_error_message=_("Versions are numbered from 1."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(
+            _("%(subagreement)s, version %(number)s")
+            % {"subagreement": self.subagreement, "number": self.number}
+        )
+
+    def natural_key(self) -> tuple:
+        return (*self.subagreement.natural_key(), self.number)
+
+    natural_key.dependencies = ["agreements.subagreement"]
+
+
+class ShareLinkQuerySet(models.QuerySet["ShareLink"]):
+    SALT = "agreements.sharelink"
+
+    def from_token(self, token: str) -> ShareLink:
+        """The link a token was signed for, whatever its state; DoesNotExist for a token that
+        was not signed here, so a guessed or altered link finds nothing."""
+        try:
+            pk = signing.loads(token, salt=self.SALT)
+        except signing.BadSignature:
+            raise self.model.DoesNotExist from None
+        return self.select_related("plan").get(pk=pk)
+
+
+class ShareLink(models.Model):
+    """A link the secretariat gives Landsbyggefonden to the current delaftaler, without a
+    login. It is signed (it cannot be guessed from another link), expires, can be revoked,
+    serves only approved versions, and every download through it is logged."""
+
+    plan = models.ForeignKey(
+        Plan, on_delete=models.CASCADE, related_name="share_links", verbose_name=_("plan")
+    )
+    note = models.CharField(
+        _("note"),
+        max_length=200,
+        blank=True,
+        help_text=_("Whom the link is for, e.g. LBF's case officer. Write no personal details."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("revoked by"),
+    )
+
+    objects = ShareLinkQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("share link")
+        verbose_name_plural = _("share links")
+        ordering = ["plan", "-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=models.F("created_at")),
+                name="sharelink_expires_after_creation",
+                violation_error_message=_("A link must expire after it is created."),
+            ),
+            models.CheckConstraint(
+                condition=Q(revoked_at__isnull=True, revoked_by__isnull=True)
+                | Q(revoked_at__isnull=False),
+                name="sharelink_revoked_by_only_when_revoked",
+                violation_error_message=_("Only a revoked link has someone who revoked it."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.note or str(_("Link of %(date)s") % {"date": self.created_at.date()})
+
+    @classmethod
+    def create_for(cls, plan: Plan, *, by, note: str = "", days: int | None = None) -> ShareLink:
+        """A new link to the plan's current delaftaler, valid for `days` (SHARE_LINK_DAYS)."""
+        now = timezone.now()
+        days = settings.SHARE_LINK_DAYS if days is None else days
+        return cls.objects.create(
+            plan=plan,
+            note=note,
+            created_by=by,
+            created_at=now,
+            expires_at=now + datetime.timedelta(days=days),
+        )
+
+    @property
+    def token(self) -> str:
+        return signing.dumps(self.pk, salt=ShareLinkQuerySet.SALT)
+
+    def is_usable(self, now: datetime.datetime | None = None) -> bool:
+        now = now or timezone.now()
+        return self.revoked_at is None and now < self.expires_at
+
+    def revoke(self, *, by) -> None:
+        """Stop the link from working, at once and for good; the download log stays."""
+        if self.revoked_at is None:
+            self.revoked_at = timezone.now()
+            self.revoked_by = by
+            self.save(update_fields=["revoked_at", "revoked_by"])
+
+    def log_download(self, versions: list[SubagreementVersion]) -> None:
+        self.downloads.create(
+            versions={version.subagreement.code: version.number for version in versions}
+        )
+
+
+class ShareLinkDownload(models.Model):
+    """One download through a share link: when, and which versions it served."""
+
+    link = models.ForeignKey(
+        ShareLink, on_delete=models.CASCADE, related_name="downloads", verbose_name=_("link")
+    )
+    downloaded_at = models.DateTimeField(_("downloaded at"), default=timezone.now)
+    versions = models.JSONField(
+        _("versions"), help_text=_("The versions served, by focus area code.")
+    )
+
+    class Meta:
+        verbose_name = _("download through a share link")
+        verbose_name_plural = _("downloads through share links")
+        ordering = ["link", "-downloaded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.link} {self.downloaded_at:%Y-%m-%d %H:%M}"

@@ -145,6 +145,11 @@ if QUARTER_REMINDER_DAYS < 0:
         f"QUARTER_REMINDER_DAYS must be 0 or more, not {QUARTER_REMINDER_DAYS}."
     )
 
+# A link for Landsbyggefonden to the current delaftaler works this many days, unless revoked.
+SHARE_LINK_DAYS = env.int("SHARE_LINK_DAYS", default=30)
+if SHARE_LINK_DAYS < 1:
+    raise ImproperlyConfigured(f"SHARE_LINK_DAYS must be 1 or more, not {SHARE_LINK_DAYS}.")
+
 # The secretariat's entry form holds every number of the whole plan for a quarter: several
 # hundred fields for a plan of the seed's size, and more for a large one.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
