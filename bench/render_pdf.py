@@ -1,0 +1,143 @@
+"""Benchmark: rendering the agreements as PDF (agreements/pdf.py).
+
+Run it with `make bench`, or from the project root:
+
+    DJANGO_SETTINGS_MODULE=helhedsplan.test_settings .venv/bin/python bench/render_pdf.py
+
+`--repeat N` changes how many times each PDF is rendered (default 5). Like the other benchmarks
+it works in an in-memory SQLite database of its own: DATABASE_URL is replaced before Django
+starts, so neither db.sqlite3 nor a PostgreSQL database is touched.
+
+It migrates the empty database and loads the real Slagelse plan, whose four delaftaler each
+have an approved version 1. After one warm-up render (WeasyPrint finds the fonts and parses the
+stylesheet the first time), it renders each delaftale's current version N times, then the
+combined PDF of all four (what LBF gets through a share link), then the strategic agreement,
+and prints the median and slowest time, the pages, the size and the queries of each, and
+whether the aims are met: a delaftale under 1 s, all four in one PDF under 3 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import logging
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ["DATABASE_URL"] = "sqlite://:memory:"
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helhedsplan.test_settings")
+os.environ.setdefault("SECRET_KEY", "benchmark-only-not-secret")
+# WeasyPrint logs every step of every render, and fontTools every table it subsets, at INFO.
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, reset_queries  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from pypdf import PdfReader  # noqa: E402
+from weasyprint.text.ffi import harfbuzz_subset  # noqa: E402
+
+from agreements import pdf  # noqa: E402
+from agreements.models import Plan, SubagreementVersion  # noqa: E402
+
+PLAN_SLUG = "slagelse-2017-2021"
+FIXTURE = "slagelse_2017_2021"
+AIM_ONE = 1.0
+AIM_ALL = 3.0
+
+
+def timed(render: Callable[[], bytes]) -> tuple[float, int, bytes]:
+    """Seconds and queries of one render, and the PDF."""
+    # The query log keeps only the last 9000; the set-up filled it.
+    reset_queries()
+    with CaptureQueriesContext(connection) as captured:
+        begun = time.perf_counter()
+        data = render()
+        seconds = time.perf_counter() - begun
+    return seconds, len(captured), data
+
+
+def measure(label: str, render: Callable[[], bytes], repeat: int) -> float:
+    """Render `repeat` times, print the figures and return the median in seconds."""
+    timings, queries = [], []
+    for _ in range(repeat):
+        seconds, count, data = timed(render)
+        timings.append(seconds)
+        queries.append(count)
+    median = statistics.median(timings)
+    spread = str(min(queries)) + ("" if min(queries) == max(queries) else f"-{max(queries)}")
+    pages = len(PdfReader(io.BytesIO(data)).pages)
+    print(
+        f"{label:<44} median {1000 * median:6.0f} ms, slowest {1000 * max(timings):6.0f} ms, "
+        f"{pages:2} pages, {len(data) // 1024:4} KiB, queries {spread}"
+    )
+    return median
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--repeat", type=int, default=5, help="How many renders of each PDF (default 5)."
+    )
+    repeat = parser.parse_args().repeat
+
+    if connection.settings_dict["NAME"] != ":memory:":
+        sys.exit("Refusing to run: the benchmark only ever uses an in-memory SQLite database.")
+
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    call_command("loaddata", FIXTURE, verbosity=0)
+    plan = Plan.objects.get(slug=PLAN_SLUG)
+    versions = list(
+        SubagreementVersion.objects.current().for_rendering().filter(subagreement__plan=plan)
+    )
+    set_up = time.perf_counter() - started
+
+    print(f"Plan: {plan.name}")
+    print(f"Set-up (migrate, load the plan): {set_up:.1f} s")
+    print(
+        "Font subsetting: "
+        + ("HarfBuzz" if harfbuzz_subset else "fontTools (libharfbuzz-subset0 is not installed)")
+    )
+    # Without HarfBuzz-Subset WeasyPrint warns on every render; it is said once, above.
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    warm_up, _, _ = timed(lambda: pdf.subagreement_pdf(versions[0]))
+    print(f"Warm-up render (fonts, stylesheet): {1000 * warm_up:.0f} ms")
+
+    medians = {
+        version.subagreement.code: measure(
+            f"Delaftale {version.subagreement.code}, version {version.number}",
+            lambda version=version: pdf.subagreement_pdf(version),
+            repeat,
+        )
+        for version in versions
+    }
+    combined = measure(
+        f"All {len(versions)} delaftaler in one PDF",
+        lambda: pdf.subagreements_pdf(versions),
+        repeat,
+    )
+    measure("Strategic agreement", lambda: pdf.strategic_agreement_pdf(plan), repeat)
+
+    slowest = max(medians, key=medians.get)
+    print(
+        f"Aim: a delaftale under {AIM_ONE:.0f} s: slowest median {medians[slowest]:.2f} s "
+        f"({slowest}), {'met' if medians[slowest] < AIM_ONE else 'NOT MET'}"
+    )
+    print(
+        f"Aim: all four under {AIM_ALL:.0f} s: median {combined:.2f} s, "
+        f"{'met' if combined < AIM_ALL else 'NOT MET'}"
+    )
+
+
+if __name__ == "__main__":
+    main()
