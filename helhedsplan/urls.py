@@ -15,4 +15,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("indicators.urls")),
     path("", include("activities.urls")),
+    path("", include("agreements.urls")),
 ]
+
+handler404 = "helhedsplan.errors.page_not_found"
