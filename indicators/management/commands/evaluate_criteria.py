@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from agreements.models import Plan
+from helhedsplan.commands import choose_plan
 from indicators.evaluation import evaluate_plan
 
 
@@ -25,7 +25,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, year: int, plan: str | None, **options):
         with translation.override(settings.LANGUAGE_CODE):
-            chosen = self.choose_plan(plan)
+            chosen = choose_plan(plan)
             years = [plan_year.year for plan_year in chosen.years()]
             if year not in years:
                 raise CommandError(
@@ -43,21 +43,3 @@ class Command(BaseCommand):
                     evaluation.sentence,
                 ]
                 self.stdout.write("\t".join(column.replace("\t", " ") for column in columns))
-
-    def choose_plan(self, slug: str | None) -> Plan:
-        if slug:
-            try:
-                return Plan.objects.get(slug=slug)
-            except Plan.DoesNotExist:
-                raise CommandError(
-                    _("There is no plan with the short name '%(slug)s'.") % {"slug": slug}
-                ) from None
-        plans = list(Plan.objects.order_by("slug"))
-        if len(plans) == 1:
-            return plans[0]
-        if not plans:
-            raise CommandError(_("There is no plan yet."))
-        raise CommandError(
-            _("There is more than one plan; choose one with --plan: %(slugs)s")
-            % {"slugs": ", ".join(plan.slug for plan in plans)}
-        )
