@@ -1,5 +1,6 @@
 """The fixture holds the whole seed plan, with the seed's own figures, and loads idempotently."""
 
+import io
 from decimal import Decimal
 
 import pytest
@@ -312,3 +313,14 @@ def test_loading_the_fixture_twice_changes_nothing(plan):
     before = snapshot()
     call_command("loaddata", "slagelse_2017_2021", verbosity=0)
     assert snapshot() == before
+
+
+def test_make_runs_loading_keeps_the_secretariats_edits(plan):
+    """`make run` loads the plan with load_plan, which leaves a loaded plan alone; loaddata
+    would put the fixture's text back over an edited draft."""
+    tryghed = plan.subagreements.get(focus_area__code="tryghed")
+    tryghed.revision = "Revideret af sekretariatet"
+    tryghed.save()
+    call_command("load_plan", "slagelse_2017_2021", stdout=io.StringIO())
+    tryghed.refresh_from_db()
+    assert tryghed.revision == "Revideret af sekretariatet"
