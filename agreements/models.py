@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, Sum
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from helhedsplan.periods import PlanYear, Quarter, quarters_between, years_between
@@ -1236,7 +1237,8 @@ class ShareLink(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.note or str(_("Link of %(date)s") % {"date": self.created_at.date()})
+        created = date_format(timezone.localtime(self.created_at), "j. F Y")
+        return self.note or str(_("Link of %(date)s") % {"date": created})
 
     @classmethod
     def create_for(cls, plan: Plan, *, by, note: str = "", days: int | None = None) -> ShareLink:
