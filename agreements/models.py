@@ -24,7 +24,14 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from helhedsplan.periods import PlanYear, Quarter, quarters_between, years_between
+from helhedsplan.periods import (
+    HalfYear,
+    PlanYear,
+    Quarter,
+    half_years_between,
+    quarters_between,
+    years_between,
+)
 
 
 class FundingPeriodManager(models.Manager["FundingPeriod"]):
@@ -325,6 +332,10 @@ class Plan(models.Model):
 
     def quarters(self) -> list[Quarter]:
         return quarters_between(self.start_date, self.end_date)
+
+    def half_years(self) -> list[HalfYear]:
+        """The half-years the plan touches: the periods of the board's status reports."""
+        return half_years_between(self.start_date, self.end_date)
 
     def reporting_quarter(self, today) -> Quarter:
         """The quarter a reporter most likely means on `today`: the one just ended, or the

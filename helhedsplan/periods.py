@@ -67,6 +67,67 @@ class Quarter:
         return _("Q%(number)s %(year)s") % {"number": self.number, "year": self.year}
 
 
+@dataclass(frozen=True, order=True)
+class HalfYear:
+    """A half-year: the board meets twice a year on a status report for one (seed section 6).
+
+    H1 is January-June, H2 July-December.
+    """
+
+    year: int
+    number: int
+
+    def __post_init__(self) -> None:
+        if self.number not in (1, 2):
+            raise ValueError(f"A half-year is numbered 1 or 2, not {self.number}.")
+
+    @classmethod
+    def containing(cls, day: datetime.date) -> HalfYear:
+        return cls(day.year, 1 if day.month <= 6 else 2)
+
+    @classmethod
+    def parse(cls, code: str) -> HalfYear:
+        """The half-year of a short code such as "2019H1"; ValueError for anything else."""
+        year, separator, number = code.upper().partition("H")
+        if not (separator and len(year) == 4 and year.isdigit() and number in {"1", "2"}):
+            raise ValueError(f"Not a half-year: {code!r}")
+        return cls(int(year), int(number))
+
+    @property
+    def code(self) -> str:
+        return f"{self.year}H{self.number}"
+
+    @property
+    def quarters(self) -> list[Quarter]:
+        first = 2 * self.number - 1
+        return [Quarter(self.year, first), Quarter(self.year, first + 1)]
+
+    @property
+    def first_day(self) -> datetime.date:
+        return self.quarters[0].first_day
+
+    @property
+    def last_day(self) -> datetime.date:
+        return self.quarters[1].last_day
+
+    def next(self) -> HalfYear:
+        return HalfYear(self.year + 1, 1) if self.number == 2 else HalfYear(self.year, 2)
+
+    def previous(self) -> HalfYear:
+        return HalfYear(self.year - 1, 2) if self.number == 1 else HalfYear(self.year, 1)
+
+    def __str__(self) -> str:
+        return _("H%(number)s %(year)s") % {"number": self.number, "year": self.year}
+
+
+def half_years_between(start: datetime.date, end: datetime.date) -> list[HalfYear]:
+    halves, half = [], HalfYear.containing(start)
+    while half.first_day <= end:
+        halves.append(half)
+        half = half.next()
+    return halves
+
+
 @dataclass(frozen=True)
 class PlanYear:
     """A calendar year of a plan and the part of it the plan covers."""
