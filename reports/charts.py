@@ -1,0 +1,759 @@
+"""The board's charts, drawn on the server as inline SVG.
+
+The dashboard page and the PDF status report show the same charts. Drawing them here, in
+Python, gives one drawing for both: no JavaScript in the page, and nothing WeasyPrint cannot
+lay out (it draws SVG itself, but runs no scripts and fetches nothing, so the SVG uses no fonts,
+images or stylesheets of its own). The output depends only on the input and the active
+language, so a test can find the very same SVG in a page and in the HTML behind a PDF.
+
+Every text that comes from data is escaped (`format_html`). Figures are written the Danish way
+(`helhedsplan.numbers`), years as they are, never with a thousands separator. Colour is never
+the only sign: the measured line is solid with dots, the baseline dotted with a diamond, each
+target dashed with a square at its end, and a legend inside the picture says which is which.
+The numbers are also in the SVG's <desc> for screen readers, and `criterion_table` gives them
+as rows for the table beside the chart (templates/reports/_chart_figure.html).
+
+Coordinates are in the units of a fixed viewBox; the SVG is as wide as its container (CSS
+class "chart") and keeps its proportions, so it scales down on a phone and prints at the width
+of the A4 text column.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from helhedsplan.numbers import format_figure, format_number
+from indicators.models import Unit
+
+FONT_FAMILY = "DejaVu Sans, IBM Plex Sans, sans-serif"
+
+# DKFDS's dark blue and greys, all at least 7:1 against white (WCAG asks 3:1 for graphics).
+MEASURED_COLOUR = "#004993"
+TARGET_COLOURS = ("#1a1a1a", "#545454")
+BASELINE_COLOUR = "#545454"
+AXIS_COLOUR = "#545454"
+TEXT_COLOUR = "#1a1a1a"
+# Gridlines only help the eye between the labelled ticks; every figure is also written on
+# the chart, so they may be light.
+GRID_COLOUR = "#d4d4d4"
+
+# Line styles tell the series apart without colour.
+BASELINE_DASH = "2 4"
+TARGET_DASHES = ("9 5", "14 4 3 4", "4 4")
+
+# Sizes are in viewBox units. The stylesheets cap a chart's width at its viewBox width divided
+# by its font size, in em (520 / 15 and 400 / 14), so that its text is never larger than the
+# text around it: 9.5 pt in the PDF, where the chart is then about 115 mm wide. On a phone
+# 330 px wide the text is still about 9.5 px.
+CHART_WIDTH = 520
+CHART_HEIGHT = 310
+BAR_WIDTH = 400
+BAR_HEIGHT = 52
+FONT_SIZE = 15
+BAR_FONT_SIZE = 14
+SMALL_FONT_SIZE = 12
+# An average glyph of DejaVu Sans in mixed Danish text is about 0.57 em (measured in the PDF).
+# Only used to wrap the legend and make room for labels, never to place text exactly.
+AVERAGE_GLYPH_WIDTH = 0.58
+
+NICE_STEPS = (Decimal(1), Decimal(2), Decimal("2.5"), Decimal(5))
+HUNDRED = Decimal(100)
+CHART_ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]*\Z")
+
+
+@dataclass(frozen=True)
+class YearValue:
+    """One year's figure. None is "no figure that year": a gap in the line, never a zero."""
+
+    year: int
+    value: Decimal | None
+
+
+@dataclass(frozen=True)
+class TargetLine:
+    """A target as a line: a level held over some years ("højst 20 i 2021" from 2017 to 2021),
+    or the straight line from the baseline to the target year that the evaluation judges
+    progress against. The label is what the legend and the description say about it."""
+
+    label: str
+    points: tuple[YearValue, ...]
+
+
+@dataclass(frozen=True)
+class Scale:
+    """The y axis: from `low` to `high` in steps of `step`."""
+
+    low: Decimal
+    high: Decimal
+    step: Decimal
+
+    @property
+    def ticks(self) -> list[Decimal]:
+        steps = int((self.high - self.low) / self.step)
+        return [self.low + self.step * index for index in range(steps + 1)]
+
+
+def nice_scale(values: Iterable[Decimal]) -> Scale:
+    """A y axis that starts at 0 (lower if a value is negative) and ends at a round number at
+    or above every value, in 3 to 5 steps of 1, 2, 2.5 or 5 times a power of ten, so that the
+    gridlines fall on figures a reader can name."""
+    values = [Decimal(value) for value in values]
+    low = min([Decimal(0), *values])
+    high = max([Decimal(0), *values])
+    if low == high:
+        high = low + 1
+    exponent = ((high - low) / 5).adjusted()
+    for power in itertools.count(exponent):
+        for base in NICE_STEPS:
+            step = base.scaleb(power)
+            bottom = (low / step).to_integral_value(ROUND_FLOOR) * step
+            top = (high / step).to_integral_value(ROUND_CEILING) * step
+            steps = (top - bottom) / step
+            if steps <= 5:
+                return Scale(bottom, bottom + step * max(steps, 3), step)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def criterion_chart(
+    *,
+    title: str,
+    years: Sequence[int],
+    measured: Sequence[YearValue],
+    baseline: YearValue | None = None,
+    targets: Sequence[TargetLine] = (),
+    unit: str = "",
+    chart_id: str,
+) -> SafeString:
+    """A line chart of a quantitative success criterion over the plan's years.
+
+    The x axis runs over `years` and any other year the figures name (a baseline from before
+    the plan, say), one step per calendar year. `unit` is "%" (or `Unit.PERCENT`) for shares,
+    which then read "72,4 %". `chart_id` must be unique on the page: the SVG's title and
+    description get ids derived from it.
+    """
+    _check_chart_id(chart_id)
+    by_year = _by_year(measured)
+    axis_years = _axis_years(years, by_year, baseline, targets)
+    all_values = [value for value in by_year.values() if value is not None]
+    if baseline is not None and baseline.value is not None:
+        all_values.append(baseline.value)
+    for target in targets:
+        all_values += [point.value for point in target.points if point.value is not None]
+    scale = nice_scale(all_values)
+
+    legend, legend_height = _legend(baseline, targets, unit)
+    top = legend_height + 26  # room for the value label above a dot at the top
+    bottom = CHART_HEIGHT - 34
+    tick_labels = [_figure(tick, unit) for tick in scale.ticks]
+    left = max(40, round(max(_text_width(label) for label in tick_labels)) + 16)
+    right = CHART_WIDTH - 16
+    plot = _Plot(left, top, right, bottom, axis_years, scale)
+
+    desc = _criterion_desc(years, by_year, baseline, targets, unit)
+    parts = [_title_and_desc(chart_id, title, desc)]
+    parts += _y_axis(plot, tick_labels)
+    parts += _x_axis(plot)
+    if baseline is not None and baseline.value is not None:
+        parts += _baseline(plot, baseline)
+    for index, target in enumerate(targets):
+        parts += _target(plot, target, index)
+    parts += _measured(plot, by_year, unit)
+    parts += legend
+    return _svg(chart_id, "chart", CHART_WIDTH, CHART_HEIGHT, parts)
+
+
+def delivery_bar(
+    *,
+    label: str,
+    value: Decimal | int | None,
+    target: Decimal | int | None,
+    chart_id: str,
+) -> SafeString:
+    """A small horizontal bar: what an activity has delivered so far against its yearly target.
+
+    The track is the target, so the bar fills to value/target and stops at 100 %; the text
+    gives the real figures ("60 af 50 (120 %)") and an arrow at the end of a full bar shows
+    that it goes on. Without a target only the figure is given, without a figure "ikke
+    indberettet". The label is shortened to fit; the whole of it is in the SVG's title.
+    """
+    _check_chart_id(chart_id)
+    figures = _delivery_text(value, target)
+    track_top, track_height = 27, 22
+    track_width = BAR_WIDTH - 2
+    parts = [_title_and_desc(chart_id, label, figures)]
+    figures_width = _text_width(figures, BAR_FONT_SIZE)
+    parts.append(
+        format_html(
+            '<text x="1" y="18" font-size="{}" font-weight="bold">{}</text>',
+            BAR_FONT_SIZE,
+            _shorten(label, BAR_WIDTH - figures_width - 16, BAR_FONT_SIZE),
+        )
+    )
+    parts.append(
+        format_html(
+            '<text x="{}" y="18" font-size="{}" text-anchor="end">{}</text>',
+            BAR_WIDTH - 1,
+            BAR_FONT_SIZE,
+            figures,
+        )
+    )
+    if target is not None:
+        parts.append(
+            format_html(
+                '<rect class="track" x="1" y="{}" width="{}" height="{}" fill="#ffffff" '
+                'stroke="{}" stroke-width="1.5"/>',
+                track_top,
+                track_width,
+                track_height,
+                AXIS_COLOUR,
+            )
+        )
+    if target and value:
+        share = min(Decimal(value) / Decimal(target), Decimal(1))
+        parts.append(
+            format_html(
+                '<rect class="bar" x="1" y="{}" width="{}" height="{}" fill="{}"/>',
+                track_top,
+                _coordinate(track_width * float(share)),
+                track_height,
+                MEASURED_COLOUR,
+            )
+        )
+        if Decimal(value) > Decimal(target):
+            middle = track_top + track_height / 2
+            parts.append(
+                format_html(
+                    '<path class="beyond" d="M{} {}L{} {}L{} {}z" fill="#ffffff"/>',
+                    _coordinate(track_width - 14),
+                    _coordinate(middle - 6),
+                    _coordinate(track_width - 4),
+                    _coordinate(middle),
+                    _coordinate(track_width - 14),
+                    _coordinate(middle + 6),
+                )
+            )
+    return _svg(chart_id, "chart chart-bar", BAR_WIDTH, BAR_HEIGHT, parts)
+
+
+def criterion_table(
+    *,
+    years: Sequence[int],
+    measured: Sequence[YearValue],
+    baseline: YearValue | None = None,
+    targets: Sequence[TargetLine] = (),
+    unit: str = "",
+) -> list[dict]:
+    """The chart's numbers as table rows, for readers who read rather than look: the same
+    inputs as `criterion_chart`, so page and PDF show the same figures.
+
+    Each row is {"year": "2017", "measured": "28,1", "targets": ["20"]}: texts, ready to show.
+    A year without a figure has an empty "measured" and one without a target no "targets"; the
+    template says so in words.
+    """
+    by_year = _by_year(measured)
+    rows = []
+    for year in _axis_years(years, by_year, baseline, targets):
+        shown = by_year.get(year)
+        text = _figure(shown, unit)
+        if baseline is not None and baseline.year == year and baseline.value is not None:
+            if not text or shown == baseline.value:
+                text = _("%(value)s (baseline)") % {"value": _figure(baseline.value, unit)}
+            else:
+                text = _("%(measured)s (baseline %(baseline)s)") % {
+                    "measured": text,
+                    "baseline": _figure(baseline.value, unit),
+                }
+        goals = [
+            (target.label, point.value)
+            for target in targets
+            for point in target.points
+            if point.year == year and point.value is not None
+        ]
+        if len(targets) > 1:
+            # Several targets: each figure says which target it belongs to.
+            shown_goals = [f"{_figure(value, unit)} ({label})" for label, value in goals]
+        else:
+            shown_goals = [_figure(value, unit) for _label, value in goals]
+        rows.append({"year": str(year), "measured": text, "targets": shown_goals})
+    return rows
+
+
+def criterion_figure(
+    *,
+    title: str,
+    years: Sequence[int],
+    measured: Sequence[YearValue],
+    baseline: YearValue | None = None,
+    targets: Sequence[TargetLine] = (),
+    unit: str = "",
+    chart_id: str,
+) -> dict:
+    """The context of templates/reports/_chart_figure.html: chart, table and caption, built
+    from one set of inputs."""
+    data = {"years": years, "measured": measured, "baseline": baseline, "targets": targets}
+    return {
+        "chart": criterion_chart(title=title, unit=unit, chart_id=chart_id, **data),
+        "table": criterion_table(unit=unit, **data),
+        "caption": title,
+    }
+
+
+@dataclass(frozen=True)
+class _Plot:
+    """The plotting area inside the viewBox and how years and values map onto it."""
+
+    left: float
+    top: float
+    right: float
+    bottom: float
+    years: list[int]
+    scale: Scale
+
+    # Dots and their labels at the first and last year keep clear of the axis and the edge.
+    inset = 28
+
+    def x(self, year: int) -> float:
+        first, last = self.years[0], self.years[-1]
+        if first == last:
+            return (self.left + self.right) / 2
+        width = self.right - self.left - 2 * self.inset
+        return self.left + self.inset + width * (year - first) / (last - first)
+
+    def y(self, value: Decimal) -> float:
+        share = (Decimal(value) - self.scale.low) / (self.scale.high - self.scale.low)
+        return self.bottom - (self.bottom - self.top) * float(share)
+
+
+def _check_chart_id(chart_id: str) -> None:
+    # The ids go into aria-labelledby, a space-separated list; a space would break it silently.
+    if not CHART_ID.match(chart_id):
+        raise ValueError(f"A chart id must be letters, digits, '-' or '_': {chart_id!r}")
+
+
+def _by_year(measured: Sequence[YearValue]) -> dict[int, Decimal | None]:
+    by_year: dict[int, Decimal | None] = {}
+    for point in measured:
+        if point.year in by_year:
+            raise ValueError(f"Two measured figures for {point.year}.")
+        by_year[point.year] = None if point.value is None else Decimal(point.value)
+    return by_year
+
+
+def _axis_years(years, by_year, baseline, targets) -> list[int]:
+    """Every calendar year from the first to the last that the chart has to show."""
+    named = set(years) | set(by_year)
+    if baseline is not None:
+        named.add(baseline.year)
+    for target in targets:
+        named.update(point.year for point in target.points)
+    if not named:
+        raise ValueError("A chart needs at least one year.")
+    return list(range(min(named), max(named) + 1))
+
+
+def _figure(value: Decimal | int | None, unit: str = "") -> str:
+    if value is None:
+        return ""
+    text = format_figure(value)
+    if unit in ("%", Unit.PERCENT):
+        return f"{text} %"
+    return text
+
+
+def _coordinate(number: float) -> str:
+    """A coordinate with one decimal, the same on every call; -0.0 is written as 0."""
+    text = f"{number:.1f}".removesuffix(".0")
+    return "0" if text == "-0" else text
+
+
+def _text_width(text: str, size: float = FONT_SIZE) -> float:
+    return len(text) * size * AVERAGE_GLYPH_WIDTH
+
+
+def _shorten(text: str, width: float, size: float = FONT_SIZE) -> str:
+    """The text cut to about `width`, with an ellipsis; the whole text is in the <title>."""
+    fits = int(width / (size * AVERAGE_GLYPH_WIDTH))
+    if len(text) <= fits:
+        return text
+    return text[: max(fits - 1, 1)].rstrip() + "…"
+
+
+def _join(parts: Iterable[str]) -> SafeString:
+    # conditional_escape leaves the format_html output alone and escapes anything else.
+    return mark_safe("".join(conditional_escape(part) for part in parts))
+
+
+def _svg(chart_id: str, css_class: str, width: int, height: int, parts) -> SafeString:
+    return format_html(
+        '<svg xmlns="http://www.w3.org/2000/svg" class="{}" viewBox="0 0 {} {}" width="100%" '
+        'role="img" aria-labelledby="{}-title {}-desc" font-family="{}" fill="{}">{}</svg>',
+        css_class,
+        width,
+        height,
+        chart_id,
+        chart_id,
+        FONT_FAMILY,
+        TEXT_COLOUR,
+        _join(parts),
+    )
+
+
+def _title_and_desc(chart_id: str, title: str, desc: str) -> SafeString:
+    return format_html(
+        '<title id="{}-title">{}</title><desc id="{}-desc">{}</desc>',
+        chart_id,
+        title,
+        chart_id,
+        desc,
+    )
+
+
+def _criterion_desc(years, by_year, baseline, targets, unit) -> str:
+    """The numbers in words: "Målt: 2017 30,65; 2018 28,1. Mål: højst 20 i 2021." """
+    values = "; ".join(
+        f"{year} {_figure(by_year.get(year), unit) or _('no figure')}"
+        for year in sorted(set(years) | set(by_year))
+    )
+    sentences = [_("Measured: %(values)s.") % {"values": values}]
+    if baseline is not None and baseline.value is not None:
+        sentences.append(
+            _("Baseline: %(value)s in %(year)s.")
+            % {"value": _figure(baseline.value, unit), "year": baseline.year}
+        )
+    for target in targets:
+        sentences.append(_("Target: %(target)s.") % {"target": _target_text(target, unit)})
+    return " ".join(sentences)
+
+
+def _target_text(target: TargetLine, unit: str) -> str:
+    """A target's label, or its points when it has none."""
+    if target.label:
+        return target.label
+    return "; ".join(
+        f"{point.year} {_figure(point.value, unit)}"
+        for point in target.points
+        if point.value is not None
+    )
+
+
+def _y_axis(plot: _Plot, labels: list[str]) -> list[SafeString]:
+    parts = []
+    for tick, label in zip(plot.scale.ticks, labels, strict=True):
+        y = _coordinate(plot.y(tick))
+        # The zero line is the axis itself; the other levels are light gridlines.
+        colour, width = (AXIS_COLOUR, 1.5) if tick == 0 else (GRID_COLOUR, 1)
+        parts.append(
+            format_html(
+                '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="{}"/>',
+                _coordinate(plot.left),
+                y,
+                _coordinate(plot.right),
+                y,
+                colour,
+                width,
+            )
+        )
+        parts.append(
+            format_html(
+                '<text x="{}" y="{}" font-size="{}" text-anchor="end">{}</text>',
+                _coordinate(plot.left - 8),
+                _coordinate(plot.y(tick) + FONT_SIZE * 0.35),
+                FONT_SIZE,
+                label,
+            )
+        )
+    return parts
+
+
+def _x_axis(plot: _Plot) -> list[SafeString]:
+    # Eleven or more years would crowd the labels on a phone: then every other one is named.
+    every = 1 if len(plot.years) <= 10 else 2
+    parts = []
+    for index, year in enumerate(plot.years):
+        x = _coordinate(plot.x(year))
+        parts.append(
+            format_html(
+                '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="1.5"/>',
+                x,
+                _coordinate(plot.bottom),
+                x,
+                _coordinate(plot.bottom + 5),
+                AXIS_COLOUR,
+            )
+        )
+        if index % every == 0:
+            parts.append(
+                format_html(
+                    '<text x="{}" y="{}" font-size="{}" text-anchor="middle">{}</text>',
+                    x,
+                    _coordinate(plot.bottom + 21),
+                    FONT_SIZE,
+                    str(year),
+                )
+            )
+    return parts
+
+
+def _baseline(plot: _Plot, baseline: YearValue) -> list[SafeString]:
+    y = plot.y(baseline.value)
+    return [
+        format_html(
+            '<line class="baseline" x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" '
+            'stroke-width="2" stroke-dasharray="{}"/>',
+            _coordinate(plot.left),
+            _coordinate(y),
+            _coordinate(plot.right),
+            _coordinate(y),
+            BASELINE_COLOUR,
+            BASELINE_DASH,
+        ),
+        _diamond(plot.x(baseline.year), y),
+    ]
+
+
+def _diamond(x: float, y: float, size: float = 8) -> SafeString:
+    # Larger than a dot, so that a measured dot on the baseline leaves the diamond around it.
+    return format_html(
+        '<path d="M{} {}L{} {}L{} {}L{} {}z" fill="#ffffff" stroke="{}" stroke-width="2"/>',
+        _coordinate(x),
+        _coordinate(y - size),
+        _coordinate(x + size),
+        _coordinate(y),
+        _coordinate(x),
+        _coordinate(y + size),
+        _coordinate(x - size),
+        _coordinate(y),
+        BASELINE_COLOUR,
+    )
+
+
+def _square(x: float, y: float, colour: str) -> SafeString:
+    return format_html(
+        '<rect x="{}" y="{}" width="9" height="9" fill="{}"/>',
+        _coordinate(x - 4.5),
+        _coordinate(y - 4.5),
+        colour,
+    )
+
+
+def _target(plot: _Plot, target: TargetLine, index: int) -> list[SafeString]:
+    colour = TARGET_COLOURS[index % len(TARGET_COLOURS)]
+    dash = TARGET_DASHES[index % len(TARGET_DASHES)]
+    points = sorted(
+        (point for point in target.points if point.value is not None), key=lambda p: p.year
+    )
+    if not points:
+        return []
+    coordinates = [(plot.x(point.year), plot.y(point.value)) for point in points]
+    if len(coordinates) == 1:
+        # A single target figure is drawn as a short level around its year.
+        x, y = coordinates[0]
+        coordinates = [(x - 18, y), (x + 18, y)]
+    return [
+        format_html(
+            '<path class="target" d="{}" fill="none" stroke="{}" stroke-width="2" '
+            'stroke-dasharray="{}"/>',
+            _path(coordinates),
+            colour,
+            dash,
+        ),
+        _square(plot.x(points[-1].year), plot.y(points[-1].value), colour),
+    ]
+
+
+def _path(coordinates: list[tuple[float, float]]) -> str:
+    return "".join(
+        f"{'M' if index == 0 else 'L'}{_coordinate(x)} {_coordinate(y)}"
+        for index, (x, y) in enumerate(coordinates)
+    )
+
+
+def _measured(plot: _Plot, by_year: dict, unit: str) -> list[SafeString]:
+    """The measured line, broken where a year has no figure, with a dot and the figure at
+    every point, and "intet tal" written in a gap so that it is not read as a skipped year."""
+    segments: list[list[int]] = [[]]
+    for year in plot.years:
+        if by_year.get(year) is None:
+            if segments[-1]:
+                segments.append([])
+        else:
+            segments[-1].append(year)
+    segments = [segment for segment in segments if segment]
+    parts = []
+    for segment in segments:
+        if len(segment) > 1:
+            parts.append(
+                format_html(
+                    '<path class="measured" d="{}" fill="none" stroke="{}" stroke-width="2.5" '
+                    'stroke-linejoin="round"/>',
+                    _path([(plot.x(year), plot.y(by_year[year])) for year in segment]),
+                    MEASURED_COLOUR,
+                )
+            )
+    for before, after in itertools.pairwise(segments):
+        for year in range(before[-1] + 1, after[0]):
+            parts.append(
+                format_html(
+                    '<text class="gap" x="{}" y="{}" font-size="{}" text-anchor="middle" '
+                    'fill="{}">{}</text>',
+                    _coordinate(plot.x(year)),
+                    _coordinate(plot.bottom - 8),
+                    SMALL_FONT_SIZE,
+                    AXIS_COLOUR,
+                    _("no figure"),
+                )
+            )
+    for year in [year for segment in segments for year in segment]:
+        x, y = plot.x(year), plot.y(by_year[year])
+        parts.append(
+            format_html(
+                '<circle cx="{}" cy="{}" r="4.5" fill="{}" stroke="#ffffff" stroke-width="1.5"/>',
+                _coordinate(x),
+                _coordinate(y),
+                MEASURED_COLOUR,
+            )
+        )
+        # Below the dot only where it clears the year labels under the axis.
+        below = _is_dip(by_year, year) and y + 12 + FONT_SIZE < plot.bottom
+        parts += _value_label(x, y, _figure(by_year[year], unit), below=below)
+    return parts
+
+
+def _is_dip(by_year: dict, year: int) -> bool:
+    """Whether the figure is lower than the figures on both sides: its label goes below the
+    dot, away from the lines coming down to it."""
+    value = by_year[year]
+    neighbours = [by_year.get(year - 1), by_year.get(year + 1)]
+    neighbours = [neighbour for neighbour in neighbours if neighbour is not None]
+    return bool(neighbours) and all(neighbour > value for neighbour in neighbours)
+
+
+def _value_label(x: float, y: float, text: str, *, below: bool) -> list[SafeString]:
+    """A figure by its dot, on a pale backdrop so that it stays legible where it crosses a
+    line (WeasyPrint has no paint-order for a halo)."""
+    baseline = y + 10 + FONT_SIZE * 0.8 if below else y - 10
+    width = _text_width(text) * 0.9 + 4
+    return [
+        format_html(
+            '<rect x="{}" y="{}" width="{}" height="{}" fill="#ffffff" fill-opacity="0.85"/>',
+            _coordinate(x - width / 2),
+            _coordinate(baseline - FONT_SIZE * 0.85),
+            _coordinate(width),
+            _coordinate(FONT_SIZE * 1.1),
+        ),
+        format_html(
+            '<text class="value" x="{}" y="{}" font-size="{}" font-weight="bold" '
+            'text-anchor="middle" fill="{}">{}</text>',
+            _coordinate(x),
+            _coordinate(baseline),
+            FONT_SIZE,
+            MEASURED_COLOUR,
+            text,
+        ),
+    ]
+
+
+def _legend(baseline, targets, unit) -> tuple[list[SafeString], float]:
+    """The legend along the top, wrapped into rows; returns its parts and its height."""
+    entries = [("measured", _("Measured"), MEASURED_COLOUR, "")]
+    if baseline is not None and baseline.value is not None:
+        text = _("Baseline: %(value)s (%(year)s)") % {
+            "value": _figure(baseline.value, unit),
+            "year": baseline.year,
+        }
+        entries.append(("baseline", text, BASELINE_COLOUR, BASELINE_DASH))
+    for index, target in enumerate(targets):
+        text = _("Target: %(target)s") % {"target": _target_text(target, unit)}
+        colour = TARGET_COLOURS[index % len(TARGET_COLOURS)]
+        entries.append(("target", text, colour, TARGET_DASHES[index % len(TARGET_DASHES)]))
+
+    sample, gap, margin, row_height = 30, 6, 8, 21
+    available = CHART_WIDTH - 2 * margin
+    parts = []
+    # `row` is the line the current row of entries starts on; `lines` how many it takes.
+    x, row, lines = margin, 0, 1
+    for kind, text, colour, dash in entries:
+        wrapped = _wrap(text, available - sample - gap)
+        width = sample + gap + max(_text_width(line) for line in wrapped)
+        if x > margin and x + width > CHART_WIDTH - margin:
+            x, row, lines = margin, row + lines, 1
+        lines = max(lines, len(wrapped))
+        middle = margin + row * row_height + row_height / 2
+        parts += _legend_sample(kind, x, middle, sample, colour, dash)
+        for index, line in enumerate(wrapped):
+            parts.append(
+                format_html(
+                    '<text x="{}" y="{}" font-size="{}">{}</text>',
+                    _coordinate(x + sample + gap),
+                    _coordinate(middle + index * row_height + FONT_SIZE * 0.35),
+                    FONT_SIZE,
+                    line,
+                )
+            )
+        x += width + 20
+    return parts, margin + (row + lines) * row_height
+
+
+def _wrap(text: str, width: float) -> list[str]:
+    """The text in lines of about `width`, broken between words; a long label stays whole
+    rather than being cut, as the legend is where a target is named."""
+    lines = [""]
+    for word in text.split():
+        candidate = f"{lines[-1]} {word}".strip()
+        if lines[-1] and _text_width(candidate) > width:
+            lines.append(word)
+        else:
+            lines[-1] = candidate
+    return [_shorten(line, width) for line in lines]
+
+
+def _legend_sample(kind, x, middle, length, colour, dash) -> list[SafeString]:
+    line = format_html(
+        '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="{}"{}/>',
+        _coordinate(x),
+        _coordinate(middle),
+        _coordinate(x + length),
+        _coordinate(middle),
+        colour,
+        "2.5" if kind == "measured" else "2",
+        format_html(' stroke-dasharray="{}"', dash) if dash else "",
+    )
+    if kind == "measured":
+        marker = format_html(
+            '<circle cx="{}" cy="{}" r="4.5" fill="{}" stroke="#ffffff" stroke-width="1.5"/>',
+            _coordinate(x + length / 2),
+            _coordinate(middle),
+            colour,
+        )
+    elif kind == "baseline":
+        marker = _diamond(x + length / 2, middle, size=5.5)
+    else:
+        marker = _square(x + length - 4.5, middle, colour)
+    return [line, marker]
+
+
+def _delivery_text(value: Decimal | int | None, target: Decimal | int | None) -> str:
+    if value is None:
+        if target is None:
+            return _("not reported")
+        return _("not reported (target %(target)s)") % {"target": _figure(target)}
+    if target is None:
+        return _("%(value)s (no target)") % {"value": _figure(value)}
+    if not target:
+        return _("%(value)s of %(target)s") % {"value": _figure(value), "target": _figure(target)}
+    percent = (Decimal(value) / Decimal(target) * HUNDRED).quantize(
+        Decimal(1), rounding=ROUND_HALF_UP
+    )
+    return _("%(value)s of %(target)s (%(percent)s)") % {
+        "value": _figure(value),
+        "target": _figure(target),
+        "percent": f"{format_number(percent)} %",
+    }
