@@ -33,6 +33,7 @@ messages: install
 run: install messages .env
 	$(MANAGE) migrate --verbosity 0
 	$(MANAGE) load_plan slagelse_2017_2021
+	$(MANAGE) load_demo_data
 	$(MANAGE) create_demo_users
 	$(MANAGE) runserver 127.0.0.1:8000
 

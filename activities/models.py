@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -330,6 +330,24 @@ class QuarterlyCountQuerySet(models.QuerySet["QuarterlyCount"]):
     def for_plans(self, plan_ids) -> QuarterlyCountQuerySet:
         return self.filter(metric__activity__subagreement__plan_id__in=plan_ids)
 
+    def reported(self) -> QuarterlyCountQuerySet:
+        """Counts whose quarter the reporter has submitted (or the secretariat approved).
+
+        What the board and LBF see rests on these only: a draft is a reporter's unfinished
+        work and may still change.
+        """
+        return self.filter(
+            Exists(
+                QuarterReport.objects.filter(
+                    activity=OuterRef("metric__activity"),
+                    area=OuterRef("area"),
+                    year=OuterRef("year"),
+                    quarter=OuterRef("quarter"),
+                    status__in=[QuarterReport.Status.SUBMITTED, QuarterReport.Status.APPROVED],
+                )
+            )
+        )
+
 
 class QuarterlyCount(models.Model):
     """What one metric counted in one housing area in one quarter (*leverancemåling*).
@@ -350,6 +368,8 @@ class QuarterlyCount(models.Model):
     year = models.PositiveSmallIntegerField(_("year"))
     quarter = models.PositiveSmallIntegerField(_("quarter"))
     value = models.IntegerField(_("count"))
+    # Invented by load_demo_data for a first impression, and removed again by its --remove.
+    is_demo = models.BooleanField(_("demo data"), default=False, editable=False)
 
     history = HistoricalRecords()
     objects = QuarterlyCountQuerySet.as_manager()
@@ -473,6 +493,8 @@ class QuarterReport(models.Model):
         verbose_name=_("approved by"),
     )
     reopen_reason = models.TextField(_("reason for reopening"), blank=True)
+    # Invented by load_demo_data, like the counts it reports on.
+    is_demo = models.BooleanField(_("demo data"), default=False, editable=False)
 
     history = HistoricalRecords()
     objects = QuarterReportQuerySet.as_manager()

@@ -267,6 +267,15 @@ class Plan(models.Model):
     parties = models.ManyToManyField(
         Organisation, through="PlanParty", related_name="plans", verbose_name=_("parties")
     )
+    has_demo_data = models.BooleanField(
+        _("has demo data"),
+        default=False,
+        editable=False,
+        help_text=_(
+            "Invented quarterly counts and measurements were loaded with load_demo_data; "
+            "every page of the plan says so until they are removed with --remove."
+        ),
+    )
 
     BASELINE_YEARS = 10
 

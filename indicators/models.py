@@ -123,6 +123,8 @@ class Measurement(models.Model):
     value = models.DecimalField(_("value"), max_digits=14, decimal_places=2)
     source_note = models.CharField(_("source"), max_length=500, blank=True)
     measured_on = models.DateField(_("date of the figure"), null=True, blank=True)
+    # Invented by load_demo_data; real figures (the fixture's baselines) never have it.
+    is_demo = models.BooleanField(_("demo data"), default=False, editable=False)
 
     # Who changed a figure, when, from what, and why (the reason is required on the
     # measurements page when an entered figure is changed).
