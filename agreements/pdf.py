@@ -108,7 +108,7 @@ def subagreement_pdf(version: SubagreementVersion) -> bytes:
     `SubagreementVersion.objects.for_rendering()` loaded.
     """
     document = _SubagreementDocument.of_version(version)
-    return _render("agreements/pdf/subagreement.html", {"document": document})
+    return render_pdf("agreements/pdf/subagreement.html", {"document": document})
 
 
 def draft_pdf(subagreement: Subagreement) -> bytes:
@@ -118,7 +118,7 @@ def draft_pdf(subagreement: Subagreement) -> bytes:
     the board approved.
     """
     document = _SubagreementDocument.of_draft(subagreement)
-    return _render("agreements/pdf/subagreement.html", {"document": document})
+    return render_pdf("agreements/pdf/subagreement.html", {"document": document})
 
 
 def subagreements_pdf(versions: Sequence[SubagreementVersion]) -> bytes:
@@ -131,7 +131,7 @@ def subagreements_pdf(versions: Sequence[SubagreementVersion]) -> bytes:
     if not versions:
         raise ValueError("There are no versions to put in the PDF.")
     documents = [_SubagreementDocument.of_version(version) for version in versions]
-    return _render(
+    return render_pdf(
         "agreements/pdf/subagreements.html",
         {"documents": documents, "plan_name": documents[0].plan_name},
     )
@@ -155,15 +155,24 @@ def strategic_agreement_pdf(plan: Plan) -> bytes:
         )
         .get(pk=plan.pk)
     )
-    return _render(
+    return render_pdf(
         "agreements/pdf/strategic_agreement.html",
         {"plan": plan, "budget": plan.budget_overview()},
     )
 
 
-def _render(template_name: str, context: dict) -> bytes:
+def render_html(template_name: str, context: dict) -> str:
+    """A document's HTML, always in Danish: the source of its PDF."""
     with translation.override(_LANGUAGE):
-        html = render_to_string(template_name, context)
+        return render_to_string(template_name, context)
+
+
+def render_pdf(template_name: str, context: dict) -> bytes:
+    return html_to_pdf(render_html(template_name, context))
+
+
+def html_to_pdf(html: str) -> bytes:
+    with translation.override(_LANGUAGE):
         page_numbers = CSS(string=_page_number_css())
     document = HTML(
         string=html,

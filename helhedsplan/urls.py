@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("indicators.urls")),
     path("", include("activities.urls")),
     path("", include("agreements.urls")),
+    path("", include("reports.urls")),
 ]
 
 handler404 = "helhedsplan.errors.page_not_found"

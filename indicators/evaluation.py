@@ -145,16 +145,19 @@ class Figures:
     assessments: dict[tuple[int, int], QualitativeAssessment] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, plan: Plan) -> Figures:
+    def load(cls, plan: Plan, *, reported_only: bool = False) -> Figures:
+        """`reported_only` leaves out counts of quarters still in draft, for what the board
+        reads (QuarterlyCount.objects.reported); the secretariat's own pages count them."""
         figures = cls(plan)
         rows = Measurement.objects.filter(indicator__plan=plan).values_list(
             "indicator_id", "area_id", "year", "value"
         )
         for indicator_id, area_id, year, value in rows:
             figures.measurements.setdefault((indicator_id, area_id), {})[year] = value
-        counts = QuarterlyCount.objects.for_plans([plan.pk]).values_list(
-            "metric_id", "area_id", "year", "quarter", "value"
-        )
+        counts = QuarterlyCount.objects.for_plans([plan.pk])
+        if reported_only:
+            counts = counts.reported()
+        counts = counts.values_list("metric_id", "area_id", "year", "quarter", "value")
         for metric_id, area_id, year, quarter, value in counts:
             years = figures.counts.setdefault((metric_id, area_id), {})
             years.setdefault(year, {})[quarter] = value

@@ -1,6 +1,30 @@
-from django.shortcuts import render
+"""The front page, and the pages the board reads: the dashboard, and for its half-yearly
+assessment the coordination group's and the local follow-up groups' evaluations (see
+`reports.access`)."""
 
+from __future__ import annotations
+
+import datetime
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
+
+from activities.completeness import STATUSES
 from agreements.models import Plan, Role
+from helhedsplan.errors import NotFound
+from helhedsplan.periods import HalfYear
+from indicators.evaluation import Verdict
+
+from .access import get_plan_for_board_reports
+from .dashboard import Dashboard, Period, chart_figure, delivery_figure
+from .forms import GroupEvaluationsForm
+from .models import GroupEvaluation, StaleEvaluations, evaluating_groups
+from .status_report import StatusReport, status_report_pdf
 
 
 def home(request):
@@ -9,3 +33,157 @@ def home(request):
     for plan in plans:
         plan.user_role_label = Role(plan.user_role).label if plan.user_role else None
     return render(request, "reports/home.html", {"plans": plans})
+
+
+def reporting_half_year(plan: Plan, today: datetime.date) -> HalfYear:
+    """The half-year the board most likely means on `today`: the one just ended, or the
+    plan's first or last half-year before or after the plan."""
+    half_years = plan.half_years()
+    return min(max(HalfYear.containing(today).previous(), half_years[0]), half_years[-1])
+
+
+def plan_half_year(plan: Plan, code: str) -> HalfYear:
+    """The half-year a link names; 404, saying why, for anything else or one outside the plan."""
+    try:
+        half_year = HalfYear.parse(code)
+    except ValueError:
+        raise NotFound(
+            _("There is no half-year called “%(code)s”. Write it as, for example, 2019H1.")
+            % {"code": code}
+        ) from None
+    half_years = plan.half_years()
+    if half_year not in half_years:
+        raise NotFound(
+            _("%(half_year)s is outside the plan, which runs from %(first)s to %(last)s.")
+            % {"half_year": half_year, "first": half_years[0], "last": half_years[-1]}
+        )
+    return half_year
+
+
+@require_safe
+def group_evaluations_start(request, plan: str):
+    """Open the evaluations of the half-year picked in the menu, or of the one just ended."""
+    plan = get_plan_for_board_reports(request, plan)
+    code = request.GET.get("halvaar")
+    half_year = (
+        plan_half_year(plan, code) if code else reporting_half_year(plan, timezone.localdate())
+    )
+    return redirect("reports:group_evaluations", plan=plan.slug, period=half_year.code)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def group_evaluations(request, plan: str, period: str):
+    """The groups' evaluations of a half-year; the secretariat records them all on one form,
+    saved all or nothing."""
+    plan = get_plan_for_board_reports(request, plan)
+    half_year = plan_half_year(plan, period)
+    groups = list(evaluating_groups(plan))
+    stored = stored_evaluations(plan, half_year)
+    form = conflict = None
+    if plan.may_change:
+        form = GroupEvaluationsForm(
+            request.POST if request.method == "POST" else None,
+            groups=groups,
+            half_year=half_year,
+            stored=stored,
+        )
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = GroupEvaluation.record(
+                half_year=half_year, entries=form.entries(), by=request.user
+            )
+        except StaleEvaluations as error:
+            # Show the evaluations as now stored, and what this user entered for the groups
+            # someone else saved meanwhile, to enter again.
+            conflict = [entry for entry in form.entries() if entry.body in error.bodies]
+            stored = stored_evaluations(plan, half_year)
+            form = form.after_conflict(stored, error.bodies)
+        else:
+            if saved:
+                messages.success(
+                    request,
+                    _("The groups' evaluations of %(half_year)s are saved.")
+                    % {"half_year": half_year},
+                )
+            else:
+                messages.info(request, _("Nothing was changed."))
+            return redirect("reports:group_evaluations", plan=plan.slug, period=half_year.code)
+    return render(
+        request,
+        "reports/group_evaluations.html",
+        {
+            "plan": plan,
+            "half_year": half_year,
+            "half_years": plan.half_years(),
+            "groups": [(body, stored.get(body.pk)) for body in groups],
+            "form": form,
+            "conflict": conflict,
+            "breadcrumbs": [
+                (reverse("home"), plan.name),
+                ("", _("The groups' evaluations of %(half_year)s") % {"half_year": half_year}),
+            ],
+        },
+        status=409 if conflict else 400 if form and form.has_errors() else 200,
+    )
+
+
+def stored_evaluations(plan: Plan, half_year: HalfYear) -> dict[int, GroupEvaluation]:
+    """The half-year's evaluations by group id."""
+    return {
+        evaluation.body_id: evaluation
+        for evaluation in GroupEvaluation.objects.for_half_year(plan, half_year)
+    }
+
+
+@require_safe
+def dashboard(request, plan: str):
+    """Where the plan stands in a year or half-year (?periode=2019H1), for the whole plan or
+    one housing area (?omraade=motalavej): the board's and the secretariat's overview."""
+    plan = get_plan_for_board_reports(request, plan)
+    periods = Period.choices(plan)
+    code = request.GET.get("periode")
+    try:
+        period = Period.parse(code) if code else Period.latest(plan, timezone.localdate())
+    except ValueError:
+        period = None
+    if period not in periods:
+        raise NotFound(_("The plan has no period '%(code)s'.") % {"code": code})
+    area = None
+    if area_code := request.GET.get("omraade"):
+        area = plan.areas.filter(code=area_code).first()
+        if area is None:
+            raise NotFound(_("The plan has no housing area '%(code)s'.") % {"code": area_code})
+    board = Dashboard.load(plan, period, area)
+    for panel in board.subagreements:
+        for row in panel.criteria:
+            figure = chart_figure(row)
+            row.svg, row.table = (figure["chart"], figure["table"]) if figure else (None, None)
+    for line in board.delivery:
+        figure = delivery_figure(line)
+        line.shown, line.bar = figure["shown"], figure["bar"]
+    totals = board.verdict_totals
+    return render(
+        request,
+        "reports/dashboard.html",
+        {
+            "plan": plan,
+            "dashboard": board,
+            "periods": periods,
+            "verdict_totals": [(v, totals[v]) for v in Verdict if v in totals],
+            "statuses": STATUSES,
+            "last_quarter": period.quarters(plan)[-1],
+            "reports": [h for h in plan.half_years() if h.year == period.year],
+        },
+    )
+
+
+@require_safe
+def status_report(request, plan: str, period: str):
+    """The semi-annual status report for the half-year `period` (2019H1) as a PDF."""
+    plan = get_plan_for_board_reports(request, plan)
+    half_year = plan_half_year(plan, period)
+    data = status_report_pdf(StatusReport.load(plan, half_year))
+    response = HttpResponse(data, content_type="application/pdf")
+    filename = f"statusrapport-{plan.slug}-{half_year.code}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -1,0 +1,222 @@
+"""The board's dashboard: where the plan stands in a year or half-year, in one screen.
+
+Per delaftale, each success criterion with its verdict and the sentence that explains it, and
+a chart of its figures over the years; the activities' delivery so far against their yearly
+targets; how complete the quarterly reports are; and the budget. Everything rests on what
+reporters have submitted (drafts are left out) and is read in a fixed number of queries,
+however many plans, years, criteria or counts the database holds.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from activities.completeness import Completeness
+from activities.grid import YearToDate, year_to_date, yearly_targets
+from activities.models import Activity, Metric, QuarterlyCount
+from agreements.models import HousingArea, Plan, Subagreement
+from helhedsplan.numbers import format_figure
+from helhedsplan.periods import HalfYear, Quarter
+from indicators.evaluation import ChartData, Evaluation, Figures, chart_data, evaluate_criteria
+from indicators.models import SuccessCriterion
+
+from .charts import TargetLine, YearValue, criterion_figure, delivery_bar
+
+
+@dataclass(frozen=True)
+class Period:
+    """A calendar year ("2019") or a half-year ("2019H1") of a plan: what the dashboard shows.
+
+    Criteria are judged per year, so a half-year shows its year's verdicts so far; delivery
+    and completeness are the half-year's own quarters.
+    """
+
+    year: int
+    half: HalfYear | None = None
+
+    @classmethod
+    def parse(cls, code: str) -> Period:
+        """ "2019" or "2019H1"; ValueError for anything else."""
+        if code.isdigit() and len(code) == 4:
+            return cls(int(code))
+        half = HalfYear.parse(code)
+        return cls(half.year, half)
+
+    @classmethod
+    def choices(cls, plan: Plan) -> list[Period]:
+        periods = []
+        for plan_year in plan.years():
+            periods.append(cls(plan_year.year))
+            periods += [cls(h.year, h) for h in plan.half_years() if h.year == plan_year.year]
+        return periods
+
+    @classmethod
+    def latest(cls, plan: Plan, today) -> Period:
+        """The year of the quarter just ended, within the plan."""
+        return cls(plan.reporting_quarter(today).year)
+
+    @property
+    def code(self) -> str:
+        return self.half.code if self.half else str(self.year)
+
+    def quarters(self, plan: Plan) -> list[Quarter]:
+        """The period's quarters that fall inside the plan."""
+        wanted = self.half.quarters if self.half else [Quarter(self.year, n) for n in range(1, 5)]
+        inside = set(plan.quarters())
+        return [quarter for quarter in wanted if quarter in inside]
+
+    def __str__(self) -> str:
+        return str(self.half) if self.half else str(self.year)
+
+
+@dataclass
+class CriterionPanel:
+    criterion: SuccessCriterion
+    evaluation: Evaluation
+    chart: ChartData | None
+
+
+@dataclass
+class SubagreementPanel:
+    subagreement: Subagreement
+    criteria: list[CriterionPanel] = field(default_factory=list)
+
+
+@dataclass
+class Delivery:
+    """One metric of one activity in one area (or the whole plan): the year so far up to the
+    period's last quarter, against its yearly target."""
+
+    activity: Activity
+    metric: Metric
+    area: HousingArea | None  # None: the target is the whole plan's
+    so_far: YearToDate
+
+
+@dataclass
+class Dashboard:
+    plan: Plan
+    period: Period
+    area: HousingArea | None
+    areas: list[HousingArea]
+    subagreements: list[SubagreementPanel]
+    delivery: list[Delivery]
+    completeness: list[Completeness]
+    budget: dict
+
+    @classmethod
+    def load(cls, plan: Plan, period: Period, area: HousingArea | None = None) -> Dashboard:
+        areas = list(
+            HousingArea.objects.filter(plan_areas__plan=plan).order_by("plan_areas__position")
+        )
+        quarters = period.quarters(plan)
+        return cls(
+            plan=plan,
+            period=period,
+            area=area,
+            areas=areas,
+            subagreements=criteria_panels(plan, period, area),
+            delivery=delivery(plan, quarters[-1], area) if quarters else [],
+            completeness=[Completeness.load(plan, quarter) for quarter in quarters],
+            budget=plan.budget_overview(),
+        )
+
+    @property
+    def verdict_totals(self) -> dict[str, int]:
+        totals: dict[str, int] = defaultdict(int)
+        for panel in self.subagreements:
+            for row in panel.criteria:
+                totals[row.evaluation.verdict] += 1
+        return dict(totals)
+
+
+def criteria_panels(plan: Plan, period: Period, area: HousingArea | None) -> list:
+    """Each criterion's verdict for the period's year, in the chosen area where the criterion
+    has a row for it and for the whole plan otherwise, with its chart data."""
+    figures = Figures.load(plan, reported_only=True)
+    criteria = list(SuccessCriterion.objects.for_evaluation(plan))
+    evaluations = evaluate_criteria(criteria, figures, years=[period.year])
+    rows: dict[int, dict] = defaultdict(dict)
+    for evaluation in evaluations:
+        rows[evaluation.criterion.pk][evaluation.area.pk if evaluation.area else None] = evaluation
+    panels: dict[int, SubagreementPanel] = {}
+    for criterion in criteria:
+        by_area = rows[criterion.pk]
+        area_id = area.pk if area and area.pk in by_area else None
+        evaluation = by_area.get(area_id) or next(iter(by_area.values()))
+        chart = None
+        if criterion.kind == SuccessCriterion.Kind.QUANTITATIVE:
+            chart = chart_data(criterion, figures, evaluation.area.pk if evaluation.area else None)
+        panel = panels.setdefault(
+            criterion.subagreement_id, SubagreementPanel(criterion.subagreement)
+        )
+        panel.criteria.append(CriterionPanel(criterion, evaluation, chart))
+    return list(panels.values())
+
+
+def delivery(plan: Plan, quarter: Quarter, area: HousingArea | None) -> list[Delivery]:
+    """Every counted metric with a yearly target, per activity and area, up to `quarter`."""
+    pairs = Activity.objects.for_entry_grid(plan, user=None, may_report_all=True)
+    if area is not None:
+        pairs = [(activity, pair_area) for activity, pair_area in pairs if pair_area == area]
+    metrics = {metric.pk: metric for activity, _area in pairs for metric in activity.metrics.all()}
+    targets = yearly_targets(metrics, quarter.year)
+    counts: dict = defaultdict(lambda: defaultdict(dict))
+    rows = (
+        QuarterlyCount.objects.reported()
+        .filter(metric_id__in=metrics, year=quarter.year)
+        .values_list("metric_id", "area_id", "year", "quarter", "value")
+    )
+    for metric_id, area_id, year, number, value in rows:
+        counts[metric_id][area_id][Quarter(year, number)] = value
+    found, whole_plan = [], set()
+    for activity, pair_area in pairs:
+        for metric in activity.metrics.all():
+            if metric.pk not in targets or metric.pk in whole_plan:
+                continue
+            so_far = year_to_date(metric, pair_area, quarter, counts[metric.pk], targets[metric.pk])
+            if so_far.whole_plan:
+                # The target is the whole plan's: one line, not one per area.
+                whole_plan.add(metric.pk)
+            found.append(
+                Delivery(activity, metric, None if so_far.whole_plan else pair_area, so_far)
+            )
+    return found
+
+
+def chart_figure(panel: CriterionPanel) -> dict | None:
+    """The chart and its table for a criterion (reports/_chart_figure.html), or None when
+    there is nothing to draw: no figure, no baseline and no target line."""
+    data = panel.chart
+    if data is None or not (data.measured or data.baseline or data.targets):
+        return None
+    return criterion_figure(
+        title=panel.criterion.text,
+        years=data.years,
+        measured=[YearValue(year, data.measured.get(year)) for year in data.years],
+        baseline=YearValue(*data.baseline) if data.baseline else None,
+        targets=[
+            TargetLine(
+                label, tuple(YearValue(year, value) for year, value in sorted(points.items()))
+            )
+            for label, points in data.targets
+        ],
+        unit=data.unit,
+        chart_id=f"criterion-{panel.criterion.pk}-chart",
+    )
+
+
+def delivery_figure(line: Delivery) -> dict:
+    """The year so far as text and as a bar against the target."""
+    target = line.so_far.target.value if line.so_far.target else None
+    area = line.area.pk if line.area else "plan"
+    return {
+        "shown": format_figure(line.so_far.value) if line.so_far.value is not None else "",
+        "bar": delivery_bar(
+            label=line.metric.name,
+            value=line.so_far.value,
+            target=target,
+            chart_id=f"delivery-{line.metric.pk}-{area}",
+        ),
+    }

@@ -1,0 +1,95 @@
+"""The board's dashboard: verdicts with their sentences, charts, delivery, completeness and
+budget for a year or half-year, for the whole plan or one area, in a fixed number of queries."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from activities.models import Metric, QuarterlyCount, QuarterReport
+from agreements.models import HousingArea
+
+pytestmark = pytest.mark.django_db
+
+# Session, user, plan with role and savepoints; the figures (3), the criteria with their
+# targets, activities and metrics; the yearly targets and counts so far; four quarters of
+# completeness (4 each); the areas and the budget.
+DASHBOARD_QUERIES = 41
+
+
+def dashboard(plan, **params) -> str:
+    return reverse("reports:dashboard", args=[plan.slug]) + (
+        "?" + "&".join(f"{key}={value}" for key, value in params.items()) if params else ""
+    )
+
+
+def report_walks(*, value: int, by=None) -> QuarterReport:
+    """Two walks on Motalavej in 1. kvartal 2019: a draft, or submitted by `by`."""
+    walks = Metric.objects.get(name="Tryghedsvandringer")
+    motalavej = HousingArea.objects.get(code="motalavej")
+    QuarterlyCount.objects.create(metric=walks, area=motalavej, year=2019, quarter=1, value=value)
+    report = QuarterReport(activity=walks.activity, area=motalavej, year=2019, quarter=1)
+    if by:
+        report.submit(by=by)
+    report.save()
+    return report
+
+
+def test_the_board_reads_the_plans_criteria_budget_and_reports_for_a_half_year(
+    client, plan, board_member
+):
+    client.force_login(board_member)
+    response = client.get(dashboard(plan, periode="2019H1"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Status 1. halvår 2019" in html
+    assert "Antallet af kriminalretlige afgørelser" in html
+    assert "Leverancer i året til og med 2. kvartal 2019" in html
+    assert "1. kvartal 2019" in html and "2. kvartal 2019" in html
+    assert "Ikke fordelt på en delaftale" in html
+    assert 'role="img"' in html  # the charts are drawn on the server
+
+
+def test_only_submitted_quarters_count_for_the_board(client, plan, board_member, secretariat):
+    report = report_walks(value=3)
+    client.force_login(board_member)
+    html = client.get(dashboard(plan, periode="2019H1", omraade="motalavej")).content.decode()
+    assert "3 af 1" not in html
+    report.submit(by=secretariat)
+    report.save()
+    html = client.get(dashboard(plan, periode="2019H1", omraade="motalavej")).content.decode()
+    assert "3 af 1 (300 %)" in html
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"periode": "2030"}, "Planen har ingen periode &#x27;2030&#x27;."),
+        ({"periode": "2019H3"}, "Planen har ingen periode &#x27;2019H3&#x27;."),
+        ({"omraade": "vollsmose"}, "Planen har intet boligområde &#x27;vollsmose&#x27;."),
+    ],
+)
+def test_an_unknown_period_or_area_says_so(client, plan, board_member, params, message):
+    client.force_login(board_member)
+    response = client.get(dashboard(plan, **params))
+    assert response.status_code == 404
+    assert message in response.content.decode()
+
+
+def queries(client, address) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(address).status_code == 200
+    return len(captured)
+
+
+def test_the_dashboard_takes_the_same_queries_with_ten_plans_and_more_counts(
+    client, plan, board_member, secretariat, make_plan
+):
+    client.force_login(board_member)
+    address = dashboard(plan, periode="2019")
+    before = queries(client, address)
+    assert before == DASHBOARD_QUERIES
+    for n in range(9):
+        make_plan(f"plan-{n}", area_code=f"omraade-{n}")
+    report_walks(value=2, by=secretariat)
+    assert queries(client, address) == before
