@@ -109,6 +109,9 @@ def save_quarter(
                 deleted_counts.append(count)
             else:
                 count.value = value
+                # A number a person typed over an invented one is real from now on, and must
+                # survive `load_demo_data --remove`.
+                count.is_demo = False
                 changed_counts.append(count)
 
     reason = reason.strip() or None
@@ -128,6 +131,7 @@ def save_quarter(
             changed_reports.append(report)
         report.note = entry.note
         report.progress = entry.progress
+        report.is_demo = False
         report.revision += 1
         if submit:
             report.submit(by=by)
@@ -143,11 +147,15 @@ def save_quarter(
     bulk_update_with_history(
         changed_reports,
         QuarterReport,
-        ["note", "progress", "revision", "status", "submitted_at", "submitted_by"],
+        ["note", "progress", "revision", "status", "submitted_at", "submitted_by", "is_demo"],
         default_user=by,
     )
     bulk_update_with_history(
-        changed_counts, QuarterlyCount, ["value"], default_user=by, default_change_reason=reason
+        changed_counts,
+        QuarterlyCount,
+        ["value", "is_demo"],
+        default_user=by,
+        default_change_reason=reason,
     )
     bulk_delete_with_history(QuarterlyCount, deleted_counts, user=by, reason=reason)
     return [entry.pair for entry in saving]

@@ -103,6 +103,7 @@ def save_year_figures(
         if measurement is None:
             measurement = Measurement(indicator=indicator, year=year, area=entry.area)
         measurement.value = entry.entered.value
+        measurement.is_demo = False  # typed by a person: real, whatever it replaced
         measurement.source_note = entry.entered.source_note
         measurement.measured_on = entry.entered.measured_on
         measurement._change_reason = reason or None

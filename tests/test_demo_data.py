@@ -427,3 +427,24 @@ def test_the_demo_reports_are_dated_after_their_quarter(plan):
     for report in QuarterReport.objects.filter(status="approved"):
         assert report.approved_at > report.submitted_at
         assert report.submitted_at.date() < report.period.last_day + datetime.timedelta(days=40)
+
+
+def test_a_number_typed_over_a_demo_count_is_real_and_survives_removal(client, plan, secretariat):
+    from helhedsplan.periods import Quarter
+    from tests.test_quarter_entry import entry_url, loaded_form
+
+    load_demo_data(plan=plan)
+    last = Quarter(2021, 3)  # its demo reports are submitted, not approved: still open
+    client.force_login(secretariat)
+    data = loaded_form(client, entry_url(last))
+    field = next(name for name, value in data.items() if name.startswith("c_") and value)
+    data[field] = str(int(data[field]) + 7)
+    data["reason"] = "Rettet efter optælling"
+    response = client.post(entry_url(last), {**data, "action": "save"})
+    assert response.status_code == 302
+    _prefix, metric_id, area_id = field.split("_")
+    typed = QuarterlyCount.objects.get(metric_id=metric_id, area_id=area_id, year=2021, quarter=3)
+    assert typed.is_demo is False
+
+    remove_demo_data(plan=plan)
+    assert QuarterlyCount.objects.filter(pk=typed.pk, value=typed.value).exists()
