@@ -69,7 +69,7 @@ def test_the_agreement_shows_its_sections_budget_signatures_and_the_state_of_eac
     assert "Anne Andersen Direktør Slagelse Kommune 14. september 2017" in text
 
     assert "Planens budget 25.000 19.450 44.450" in text
-    assert "Delaftale: Tryghed og trivsel 6.497 5.062 11.559" in text
+    assert "Tryghed og trivsel 6.497 5.062 11.559" in text
     assert "Delaftalerne i alt 22.734 18.549 41.283" in text
     assert "Ikke fordelt på en delaftale 2.266 901 3.167" in text
 
