@@ -157,15 +157,17 @@ class EntryGrid:
         return sections
 
 
-def counts_by_metric(metrics: dict[int, Metric]) -> dict:
-    """{metric id: {area id: {Quarter: count}}} for every quarter counted. One query."""
-    counts: dict = defaultdict(lambda: defaultdict(dict))
-    rows = QuarterlyCount.objects.filter(metric_id__in=metrics).values_list(
+def counts_by_metric(metrics: dict[int, Metric], counts=None) -> dict:
+    """{metric id: {area id: {Quarter: count}}} for every quarter counted, or for those of
+    the `counts` queryset given (the board's: `QuarterlyCount.objects.reported()`). One query."""
+    found: dict = defaultdict(lambda: defaultdict(dict))
+    counts = QuarterlyCount.objects.all() if counts is None else counts
+    rows = counts.filter(metric_id__in=metrics).values_list(
         "metric_id", "area_id", "year", "quarter", "value"
     )
     for metric_id, area_id, year, number, value in rows:
-        counts[metric_id][area_id][Quarter(year, number)] = value
-    return counts
+        found[metric_id][area_id][Quarter(year, number)] = value
+    return found
 
 
 def yearly_targets(metrics: dict[int, Metric], year: int) -> dict[int, list[CriterionTarget]]:

@@ -346,6 +346,30 @@ class Plan(models.Model):
         """The half-years the plan touches: the periods of the board's status reports."""
         return half_years_between(self.start_date, self.end_date)
 
+    def half_year(self, code: str) -> HalfYear:
+        """The plan's half-year a code such as "2019H1" names; ValueError, saying why in words
+        for the user, for anything else or one outside the plan."""
+        try:
+            half_year = HalfYear.parse(code)
+        except ValueError:
+            raise ValueError(
+                _("There is no half-year called “%(code)s”. Write it as, for example, 2019H1.")
+                % {"code": code}
+            ) from None
+        half_years = self.half_years()
+        if half_year not in half_years:
+            raise ValueError(
+                _("%(half_year)s is outside the plan, which runs from %(first)s to %(last)s.")
+                % {"half_year": half_year, "first": half_years[0], "last": half_years[-1]}
+            )
+        return half_year
+
+    def reporting_half_year(self, today) -> HalfYear:
+        """The half-year the board most likely means on `today`: the one just ended, or the
+        plan's first or last half-year before or after the plan."""
+        half_years = self.half_years()
+        return min(max(HalfYear.containing(today).previous(), half_years[0]), half_years[-1])
+
     def reporting_quarter(self, today) -> Quarter:
         """The quarter a reporter most likely means on `today`: the one just ended, or the
         plan's first or last quarter before or after the plan."""

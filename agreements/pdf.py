@@ -23,6 +23,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db.models import Prefetch
+from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext
@@ -159,6 +160,13 @@ def strategic_agreement_pdf(plan: Plan) -> bytes:
         "agreements/pdf/strategic_agreement.html",
         {"plan": plan, "budget": plan.budget_overview()},
     )
+
+
+def pdf_response(data: bytes, filename: str) -> HttpResponse:
+    """A rendered PDF as a download named `filename`."""
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 def render_html(template_name: str, context: dict) -> str:

@@ -34,12 +34,6 @@ from .models import (
 )
 
 
-def pdf_response(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 @require_safe
 def subagreements(request, plan: str):
     """The plan's delaftaler in their current approved versions, with downloads."""
@@ -182,7 +176,7 @@ def subagreement_pdf(request, plan: str, focus_area: str, number: int | None = N
         version = versions.filter(number=number).first()
     if version is None:
         raise NotFound(_("The sub-agreement has no such version."))
-    return pdf_response(
+    return pdf.pdf_response(
         pdf.subagreement_pdf(version),
         f"delaftale-{focus_area}-version-{version.number}.pdf",
     )
@@ -191,7 +185,7 @@ def subagreement_pdf(request, plan: str, focus_area: str, number: int | None = N
 @require_safe
 def draft_pdf(request, plan: str, focus_area: str):
     subagreement = get_subagreement_for_agreements(request, plan, focus_area, draft=True)
-    return pdf_response(pdf.draft_pdf(subagreement), f"delaftale-{focus_area}-kladde.pdf")
+    return pdf.pdf_response(pdf.draft_pdf(subagreement), f"delaftale-{focus_area}-kladde.pdf")
 
 
 @require_safe
@@ -202,13 +196,13 @@ def all_subagreements_pdf(request, plan: str):
     )
     if not versions:
         raise NotFound(_("The plan has no approved sub-agreements yet."))
-    return pdf_response(pdf.subagreements_pdf(versions), f"delaftaler-{plan.slug}.pdf")
+    return pdf.pdf_response(pdf.subagreements_pdf(versions), f"delaftaler-{plan.slug}.pdf")
 
 
 @require_safe
 def strategic_agreement_pdf(request, plan: str):
     plan = get_plan_for_agreements(request, plan)
-    return pdf_response(pdf.strategic_agreement_pdf(plan), f"samarbejdsaftale-{plan.slug}.pdf")
+    return pdf.pdf_response(pdf.strategic_agreement_pdf(plan), f"samarbejdsaftale-{plan.slug}.pdf")
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -310,4 +304,4 @@ def shared_pdf(request, token: str, focus_area: str | None = None):
         data = pdf.subagreement_pdf(version)
         filename = f"delaftale-{focus_area}-version-{version.number}.pdf"
     link.log_download(versions)
-    return pdf_response(data, filename)
+    return pdf.pdf_response(data, filename)

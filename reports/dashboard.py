@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from activities.completeness import Completeness
-from activities.grid import YearToDate, year_to_date, yearly_targets
+from activities.grid import YearToDate, counts_by_metric, year_to_date, yearly_targets
 from activities.models import Activity, Metric, QuarterlyCount
 from agreements.models import HousingArea, Plan, Subagreement
 from helhedsplan.numbers import format_figure
@@ -76,6 +77,11 @@ class CriterionPanel:
     evaluation: Evaluation
     chart: ChartData | None
 
+    @cached_property
+    def figure(self) -> dict | None:
+        """The chart's SVG and its table, drawn once for the page or the PDF."""
+        return chart_figure(self)
+
 
 @dataclass
 class SubagreementPanel:
@@ -92,6 +98,10 @@ class Delivery:
     metric: Metric
     area: HousingArea | None  # None: the target is the whole plan's
     so_far: YearToDate
+
+    @cached_property
+    def figure(self) -> dict:
+        return delivery_figure(self)
 
 
 @dataclass
@@ -162,14 +172,7 @@ def delivery(plan: Plan, quarter: Quarter, area: HousingArea | None) -> list[Del
         pairs = [(activity, pair_area) for activity, pair_area in pairs if pair_area == area]
     metrics = {metric.pk: metric for activity, _area in pairs for metric in activity.metrics.all()}
     targets = yearly_targets(metrics, quarter.year)
-    counts: dict = defaultdict(lambda: defaultdict(dict))
-    rows = (
-        QuarterlyCount.objects.reported()
-        .filter(metric_id__in=metrics, year=quarter.year)
-        .values_list("metric_id", "area_id", "year", "quarter", "value")
-    )
-    for metric_id, area_id, year, number, value in rows:
-        counts[metric_id][area_id][Quarter(year, number)] = value
+    counts = counts_by_metric(metrics, QuarterlyCount.objects.reported().filter(year=quarter.year))
     found, whole_plan = [], set()
     for activity, pair_area in pairs:
         for metric in activity.metrics.all():

@@ -14,13 +14,14 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from activities.completeness import CompletenessCell
+from activities.grid import counts_by_metric
 from activities.models import Activity, Metric, QuarterlyCount, QuarterReport
 from agreements.models import Body, HousingArea, Plan, Subagreement
 from agreements.pdf import html_to_pdf, render_html
 from helhedsplan.periods import HalfYear, Quarter
 from reports.models import GroupEvaluation, evaluating_groups
 
-from .dashboard import Dashboard, Period, chart_figure
+from .dashboard import Dashboard, Period
 
 
 @dataclass
@@ -90,14 +91,8 @@ def delivery(plan: Plan, quarters: list[Quarter]) -> list[SubagreementDelivery]:
     reports' notes, in the order of the agreement. A fixed number of queries."""
     pairs = Activity.objects.for_entry_grid(plan, user=None, may_report_all=True)
     years = {quarter.year for quarter in quarters}
-    counts: dict = defaultdict(dict)
-    rows = (
-        QuarterlyCount.objects.reported()
-        .filter(metric__activity__subagreement__plan=plan, year__in=years)
-        .values_list("metric_id", "area_id", "year", "quarter", "value")
-    )
-    for metric_id, area_id, year, number, value in rows:
-        counts[(metric_id, area_id)][Quarter(year, number)] = value
+    metrics = {metric.pk: metric for activity, _area in pairs for metric in activity.metrics.all()}
+    counts = counts_by_metric(metrics, QuarterlyCount.objects.reported().filter(year__in=years))
     reports = defaultdict(list)
     for report in (
         QuarterReport.objects.filter(
@@ -121,7 +116,7 @@ def delivery(plan: Plan, quarters: list[Quarter]) -> list[SubagreementDelivery]:
             AreaDelivery(
                 area,
                 [
-                    (metric, [counts[(metric.pk, area.pk)].get(q) for q in quarters])
+                    (metric, [counts[metric.pk][area.pk].get(q) for q in quarters])
                     for metric in activity.metrics.all()
                 ],
                 reports[(activity.pk, area.pk)],
@@ -132,9 +127,6 @@ def delivery(plan: Plan, quarters: list[Quarter]) -> list[SubagreementDelivery]:
 
 def status_report_html(report: StatusReport) -> str:
     """The report's HTML, with the same charts (the same SVG) as the dashboard."""
-    for panel in report.dashboard.subagreements:
-        for row in panel.criteria:
-            row.figure = chart_figure(row)
     return render_html("reports/pdf/status_report.html", {"report": report, "plan": report.plan})
 
 

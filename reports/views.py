@@ -4,10 +4,7 @@ assessment the coordination group's and the local follow-up groups' evaluations 
 
 from __future__ import annotations
 
-import datetime
-
 from django.contrib import messages
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,12 +13,13 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from activities.completeness import STATUSES
 from agreements.models import Plan, Role
+from agreements.pdf import pdf_response
 from helhedsplan.errors import NotFound
 from helhedsplan.periods import HalfYear
 from indicators.evaluation import Verdict
 
 from .access import get_plan_for_board_reports
-from .dashboard import Dashboard, Period, chart_figure, delivery_figure
+from .dashboard import Dashboard, Period
 from .forms import GroupEvaluationsForm
 from .models import GroupEvaluation, StaleEvaluations, evaluating_groups
 from .status_report import StatusReport, status_report_pdf
@@ -35,29 +33,12 @@ def home(request):
     return render(request, "reports/home.html", {"plans": plans})
 
 
-def reporting_half_year(plan: Plan, today: datetime.date) -> HalfYear:
-    """The half-year the board most likely means on `today`: the one just ended, or the
-    plan's first or last half-year before or after the plan."""
-    half_years = plan.half_years()
-    return min(max(HalfYear.containing(today).previous(), half_years[0]), half_years[-1])
-
-
 def plan_half_year(plan: Plan, code: str) -> HalfYear:
     """The half-year a link names; 404, saying why, for anything else or one outside the plan."""
     try:
-        half_year = HalfYear.parse(code)
-    except ValueError:
-        raise NotFound(
-            _("There is no half-year called “%(code)s”. Write it as, for example, 2019H1.")
-            % {"code": code}
-        ) from None
-    half_years = plan.half_years()
-    if half_year not in half_years:
-        raise NotFound(
-            _("%(half_year)s is outside the plan, which runs from %(first)s to %(last)s.")
-            % {"half_year": half_year, "first": half_years[0], "last": half_years[-1]}
-        )
-    return half_year
+        return plan.half_year(code)
+    except ValueError as error:
+        raise NotFound(str(error)) from None
 
 
 @require_safe
@@ -66,7 +47,7 @@ def group_evaluations_start(request, plan: str):
     plan = get_plan_for_board_reports(request, plan)
     code = request.GET.get("halvaar")
     half_year = (
-        plan_half_year(plan, code) if code else reporting_half_year(plan, timezone.localdate())
+        plan_half_year(plan, code) if code else plan.reporting_half_year(timezone.localdate())
     )
     return redirect("reports:group_evaluations", plan=plan.slug, period=half_year.code)
 
@@ -154,13 +135,6 @@ def dashboard(request, plan: str):
         if area is None:
             raise NotFound(_("The plan has no housing area '%(code)s'.") % {"code": area_code})
     board = Dashboard.load(plan, period, area)
-    for panel in board.subagreements:
-        for row in panel.criteria:
-            figure = chart_figure(row)
-            row.svg, row.table = (figure["chart"], figure["table"]) if figure else (None, None)
-    for line in board.delivery:
-        figure = delivery_figure(line)
-        line.shown, line.bar = figure["shown"], figure["bar"]
     totals = board.verdict_totals
     return render(
         request,
@@ -182,8 +156,7 @@ def status_report(request, plan: str, period: str):
     """The semi-annual status report for the half-year `period` (2019H1) as a PDF."""
     plan = get_plan_for_board_reports(request, plan)
     half_year = plan_half_year(plan, period)
-    data = status_report_pdf(StatusReport.load(plan, half_year))
-    response = HttpResponse(data, content_type="application/pdf")
-    filename = f"statusrapport-{plan.slug}-{half_year.code}.pdf"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return pdf_response(
+        status_report_pdf(StatusReport.load(plan, half_year)),
+        f"statusrapport-{plan.slug}-{half_year.code}.pdf",
+    )

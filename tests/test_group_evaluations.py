@@ -16,7 +16,6 @@ from django.utils import timezone
 from agreements.models import Body, HousingArea, Role
 from helhedsplan.periods import HalfYear
 from reports.models import GroupEvaluation
-from reports.views import reporting_half_year
 from tests.page_forms import form_fields
 
 pytestmark = pytest.mark.django_db
@@ -240,8 +239,8 @@ def test_the_start_opens_the_latest_ended_half_year_within_the_plan(recorder, pl
     response = recorder.get(reverse("reports:group_evaluations_start", args=[plan.slug]))
     assert response.status_code == 302
     assert response.url == url(plan, "2021H2")  # the plan ended long ago
-    assert reporting_half_year(plan, datetime.date(2019, 8, 1)) == HalfYear(2019, 1)
-    assert reporting_half_year(plan, datetime.date(2017, 3, 1)) == HalfYear(2017, 2)
+    assert plan.reporting_half_year(datetime.date(2019, 8, 1)) == HalfYear(2019, 1)
+    assert plan.reporting_half_year(datetime.date(2017, 3, 1)) == HalfYear(2017, 2)
 
 
 def test_the_picker_opens_the_chosen_half_year(recorder, plan):

@@ -10,6 +10,7 @@ from django.db import transaction
 
 from activities.models import Activity, ReportingAssignment
 from agreements.models import Membership, Plan, Role
+from helhedsplan.commands import choose_plan
 
 DEMO_PASSWORD = "helhedsplan-demo"
 
@@ -25,23 +26,12 @@ class Command(BaseCommand):
             raise CommandError(
                 "Demo users share a known password and are only created with DEBUG on."
             )
-        plan = self.get_plan(plan)
+        plan = choose_plan(plan)
         with transaction.atomic():
             created = self.create_users(plan)
         self.stdout.write(f"Demo users for {plan} (password for all: {DEMO_PASSWORD}):")
         for username, description in created:
             self.stdout.write(f"  {username:<26} {description}")
-
-    def get_plan(self, slug: str | None) -> Plan:
-        if slug:
-            try:
-                return Plan.objects.get(slug=slug)
-            except Plan.DoesNotExist:
-                raise CommandError(f"No plan with the short name '{slug}'.") from None
-        plans = list(Plan.objects.all()[:2])
-        if len(plans) != 1:
-            raise CommandError("Name the plan with --plan when there is not exactly one.")
-        return plans[0]
 
     def create_users(self, plan: Plan) -> list[tuple[str, str]]:
         created = []

@@ -24,9 +24,7 @@ from django.utils.translation import gettext as _
 from agreements import pdf
 from agreements.models import SubagreementVersion
 from helhedsplan.commands import choose_plan
-from helhedsplan.errors import NotFound
 from reports.status_report import StatusReport, status_report_pdf
-from reports.views import plan_half_year
 
 
 class Command(BaseCommand):
@@ -84,8 +82,8 @@ class Command(BaseCommand):
 
     def status_report(self, plan, code: str) -> bytes:
         try:
-            half_year = plan_half_year(plan, code)
-        except NotFound as error:
+            half_year = plan.half_year(code)
+        except ValueError as error:
             raise CommandError(str(error)) from None
         return status_report_pdf(StatusReport.load(plan, half_year))
 
