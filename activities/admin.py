@@ -14,7 +14,7 @@ from .resources import ActivityResource
 
 class MetricInline(PlanScopedInline, admin.TabularInline):
     model = Metric
-    fields = ["position", "name", "aggregation", "description"]
+    fields = ["position", "name", "aggregation", "sensitive", "description"]
     extra = 0
     formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2})}}
 

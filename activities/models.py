@@ -174,6 +174,15 @@ class Metric(models.Model):
         choices=Aggregation.choices,
         default=Aggregation.SUM,
     )
+    sensitive = models.BooleanField(
+        _("sensitive"),
+        default=False,
+        help_text=_(
+            "Counts people in a personal situation (young people at risk, citizens on "
+            "benefits, mothers and infants). In reports to the board and Landsbyggefonden a "
+            'count below the small-number threshold is shown as "<5".'
+        ),
+    )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     objects = MetricManager()
@@ -197,6 +206,11 @@ class Metric(models.Model):
         return (*self.activity.natural_key(), self.name)
 
     natural_key.dependencies = ["activities.activity"]
+
+    def hides(self, value) -> bool:
+        """Whether a count of this metric is too small to show outside the secretariat: a
+        person in a small area could be recognised from it. Nought identifies no one."""
+        return self.sensitive and value is not None and 0 < value < settings.SMALL_NUMBER_THRESHOLD
 
     def year_value(self, by_quarter: Mapping[int, int]) -> Decimal | None:
         """The year's figure from its quarters' counts ({quarter number: count}).

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.conf import settings
 from django.utils import formats
 
 
@@ -35,3 +36,9 @@ def format_figure(value) -> str:
     value = Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     exponent = value.normalize().as_tuple().exponent
     return format_number(value, decimals=max(0, -exponent))
+
+
+def small_number() -> str:
+    """How a count too small to show outside the secretariat reads: "<5" (see
+    `Metric.hides`)."""
+    return f"<{settings.SMALL_NUMBER_THRESHOLD}"

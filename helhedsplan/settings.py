@@ -150,6 +150,14 @@ SHARE_LINK_DAYS = env.int("SHARE_LINK_DAYS", default=30)
 if SHARE_LINK_DAYS < 1:
     raise ImproperlyConfigured(f"SHARE_LINK_DAYS must be 1 or more, not {SHARE_LINK_DAYS}.")
 
+# In reports to the board and Landsbyggefonden, a count of a sensitive metric below this is
+# shown as "<5" (with the threshold in place of 5); the secretariat's own screens show it.
+SMALL_NUMBER_THRESHOLD = env.int("SMALL_NUMBER_THRESHOLD", default=5)
+if SMALL_NUMBER_THRESHOLD < 1:
+    raise ImproperlyConfigured(
+        f"SMALL_NUMBER_THRESHOLD must be 1 or more, not {SMALL_NUMBER_THRESHOLD}."
+    )
+
 # The secretariat's entry form holds every number of the whole plan for a quarter: several
 # hundred fields for a plan of the seed's size, and more for a large one.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000

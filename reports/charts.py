@@ -30,7 +30,7 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from helhedsplan.numbers import format_figure, format_number
+from helhedsplan.numbers import format_figure, format_number, small_number
 from indicators.models import Unit
 
 FONT_FAMILY = "DejaVu Sans, IBM Plex Sans, sans-serif"
@@ -176,6 +176,7 @@ def delivery_bar(
     value: Decimal | int | None,
     target: Decimal | int | None,
     chart_id: str,
+    hidden: bool = False,
 ) -> SafeString:
     """A small horizontal bar: what an activity has delivered so far against its yearly target.
 
@@ -183,9 +184,16 @@ def delivery_bar(
     gives the real figures ("60 af 50 (120 %)") and an arrow at the end of a full bar shows
     that it goes on. Without a target only the figure is given, without a figure "ikke
     indberettet". The label is shortened to fit; the whole of it is in the SVG's title.
+
+    `hidden`: the value is a small count not to be shown ("<5"); the text says "<5 af 50" and
+    no bar is drawn, since its length would give the number away.
     """
     _check_chart_id(chart_id)
-    figures = _delivery_text(value, target)
+    if hidden:
+        figures = _hidden_delivery_text(target)
+        value = None
+    else:
+        figures = _delivery_text(value, target)
     track_top, track_height = 27, 22
     track_width = BAR_WIDTH - 2
     parts = [_title_and_desc(chart_id, label, figures)]
@@ -738,6 +746,12 @@ def _legend_sample(kind, x, middle, length, colour, dash) -> list[SafeString]:
     else:
         marker = _square(x + length - 4.5, middle, colour)
     return [line, marker]
+
+
+def _hidden_delivery_text(target: Decimal | int | None) -> str:
+    if target is None:
+        return _("%(value)s (no target)") % {"value": small_number()}
+    return _("%(value)s of %(target)s") % {"value": small_number(), "target": _figure(target)}
 
 
 def _delivery_text(value: Decimal | int | None, target: Decimal | int | None) -> str:

@@ -13,11 +13,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from django.conf import settings
+from django.utils.translation import gettext as _
+
 from activities.completeness import Completeness
 from activities.grid import YearToDate, counts_by_metric, year_to_date, yearly_targets
 from activities.models import Activity, Metric, QuarterlyCount
 from agreements.models import HousingArea, Plan, Subagreement
-from helhedsplan.numbers import format_figure
+from helhedsplan.numbers import format_figure, small_number
 from helhedsplan.periods import HalfYear, Quarter
 from indicators.evaluation import ChartData, Evaluation, Figures, chart_data, evaluate_criteria
 from indicators.models import SuccessCriterion
@@ -76,11 +79,40 @@ class CriterionPanel:
     criterion: SuccessCriterion
     evaluation: Evaluation
     chart: ChartData | None
+    mask: bool = False  # hide small counts of a sensitive metric (see Metric.hides)
 
     @cached_property
     def figure(self) -> dict | None:
         """The chart's SVG and its table, drawn once for the page or the PDF."""
         return chart_figure(self)
+
+    def hides(self, value) -> bool:
+        """Whether a yearly figure of this criterion is a small count not to be shown: only
+        a plain count of a sensitive metric can be; a share reveals no count."""
+        metric = self.criterion.metric if self.criterion.metric_id else None
+        return (
+            self.mask
+            and metric is not None
+            and not self.criterion.denominator_metric_id
+            and metric.hides(value)
+        )
+
+    @property
+    def baseline(self) -> YearValue | None:
+        """The chart's baseline, which may itself be a measured count."""
+        return YearValue(*self.chart.baseline) if self.chart and self.chart.baseline else None
+
+    @property
+    def sentence(self) -> str:
+        """The engine's sentence, unless it names a hidden count: the year's figure or a
+        baseline measured as one."""
+        baseline = self.baseline.value if self.baseline else None
+        if self.hides(self.evaluation.value) or self.hides(baseline):
+            return _(
+                "A figure behind this verdict is below %(threshold)s and is not shown in "
+                "reports to the board and Landsbyggefonden."
+            ) % {"threshold": settings.SMALL_NUMBER_THRESHOLD}
+        return self.evaluation.sentence
 
 
 @dataclass
@@ -98,6 +130,12 @@ class Delivery:
     metric: Metric
     area: HousingArea | None  # None: the target is the whole plan's
     so_far: YearToDate
+    mask: bool = False
+
+    @property
+    def hidden(self) -> bool:
+        """The figure so far is a small count of a sensitive metric, shown as "<5"."""
+        return self.mask and self.metric.hides(self.so_far.value)
 
     @cached_property
     def figure(self) -> dict:
@@ -114,9 +152,14 @@ class Dashboard:
     delivery: list[Delivery]
     completeness: list[Completeness]
     budget: dict
+    mask: bool
 
     @classmethod
-    def load(cls, plan: Plan, period: Period, area: HousingArea | None = None) -> Dashboard:
+    def load(
+        cls, plan: Plan, period: Period, area: HousingArea | None = None, *, mask: bool = True
+    ) -> Dashboard:
+        """`mask`: show small counts of sensitive metrics as "<5", as in every report to the
+        board and Landsbyggefonden; only the secretariat sees them (False)."""
         areas = list(
             HousingArea.objects.filter(plan_areas__plan=plan).order_by("plan_areas__position")
         )
@@ -126,11 +169,16 @@ class Dashboard:
             period=period,
             area=area,
             areas=areas,
-            subagreements=criteria_panels(plan, period, area),
-            delivery=delivery(plan, quarters[-1], area) if quarters else [],
+            subagreements=criteria_panels(plan, period, area, mask),
+            delivery=delivery(plan, quarters[-1], area, mask) if quarters else [],
             completeness=[Completeness.load(plan, quarter) for quarter in quarters],
             budget=plan.budget_overview(),
+            mask=mask,
         )
+
+    @property
+    def threshold(self) -> int:
+        return settings.SMALL_NUMBER_THRESHOLD
 
     @property
     def verdict_totals(self) -> dict[str, int]:
@@ -141,7 +189,7 @@ class Dashboard:
         return dict(totals)
 
 
-def criteria_panels(plan: Plan, period: Period, area: HousingArea | None) -> list:
+def criteria_panels(plan: Plan, period: Period, area: HousingArea | None, mask: bool) -> list:
     """Each criterion's verdict for the period's year, in the chosen area where the criterion
     has a row for it and for the whole plan otherwise, with its chart data."""
     figures = Figures.load(plan, reported_only=True)
@@ -161,11 +209,11 @@ def criteria_panels(plan: Plan, period: Period, area: HousingArea | None) -> lis
         panel = panels.setdefault(
             criterion.subagreement_id, SubagreementPanel(criterion.subagreement)
         )
-        panel.criteria.append(CriterionPanel(criterion, evaluation, chart))
+        panel.criteria.append(CriterionPanel(criterion, evaluation, chart, mask))
     return list(panels.values())
 
 
-def delivery(plan: Plan, quarter: Quarter, area: HousingArea | None) -> list[Delivery]:
+def delivery(plan: Plan, quarter: Quarter, area: HousingArea | None, mask: bool) -> list[Delivery]:
     """Every counted metric with a yearly target, per activity and area, up to `quarter`."""
     pairs = Activity.objects.for_entry_grid(plan, user=None, may_report_all=True)
     if area is not None:
@@ -183,7 +231,7 @@ def delivery(plan: Plan, quarter: Quarter, area: HousingArea | None) -> list[Del
                 # The target is the whole plan's: one line, not one per area.
                 whole_plan.add(metric.pk)
             found.append(
-                Delivery(activity, metric, None if so_far.whole_plan else pair_area, so_far)
+                Delivery(activity, metric, None if so_far.whole_plan else pair_area, so_far, mask)
             )
     return found
 
@@ -194,11 +242,20 @@ def chart_figure(panel: CriterionPanel) -> dict | None:
     data = panel.chart
     if data is None or not (data.measured or data.baseline or data.targets):
         return None
-    return criterion_figure(
+    hidden = {year for year in data.years if panel.hides(data.measured.get(year))}
+    baseline = panel.baseline
+    if baseline and panel.hides(baseline.value):
+        hidden.add(baseline.year)
+        baseline = None
+    figure = criterion_figure(
         title=panel.criterion.text,
         years=data.years,
-        measured=[YearValue(year, data.measured.get(year)) for year in data.years],
-        baseline=YearValue(*data.baseline) if data.baseline else None,
+        # A hidden count is a gap in the line, and "<5" in the table.
+        measured=[
+            YearValue(year, None if year in hidden else data.measured.get(year))
+            for year in data.years
+        ],
+        baseline=baseline,
         targets=[
             TargetLine(
                 label, tuple(YearValue(year, value) for year, value in sorted(points.items()))
@@ -208,18 +265,27 @@ def chart_figure(panel: CriterionPanel) -> dict | None:
         unit=data.unit,
         chart_id=f"criterion-{panel.criterion.pk}-chart",
     )
+    for row in figure["table"]:
+        if int(row["year"]) in hidden:
+            row["measured"] = small_number()
+    return figure
 
 
 def delivery_figure(line: Delivery) -> dict:
     """The year so far as text and as a bar against the target."""
     target = line.so_far.target.value if line.so_far.target else None
     area = line.area.pk if line.area else "plan"
+    if line.hidden:
+        shown = small_number()
+    else:
+        shown = format_figure(line.so_far.value) if line.so_far.value is not None else ""
     return {
-        "shown": format_figure(line.so_far.value) if line.so_far.value is not None else "",
+        "shown": shown,
         "bar": delivery_bar(
             label=line.metric.name,
             value=line.so_far.value,
             target=target,
             chart_id=f"delivery-{line.metric.pk}-{area}",
+            hidden=line.hidden,
         ),
     }

@@ -18,6 +18,7 @@ from activities.grid import counts_by_metric
 from activities.models import Activity, Metric, QuarterlyCount, QuarterReport
 from agreements.models import Body, HousingArea, Plan, Subagreement
 from agreements.pdf import html_to_pdf, render_html
+from helhedsplan.numbers import small_number
 from helhedsplan.periods import HalfYear, Quarter
 from reports.models import GroupEvaluation, evaluating_groups
 
@@ -30,7 +31,7 @@ class AreaDelivery:
     reporters' notes."""
 
     area: HousingArea
-    counts: list[tuple[Metric, list[int | None]]]
+    counts: list[tuple[Metric, list[int | str | None]]]  # "<5" for a hidden small count
     reports: list[QuarterReport]
 
 
@@ -88,7 +89,8 @@ class StatusReport:
 
 def delivery(plan: Plan, quarters: list[Quarter]) -> list[SubagreementDelivery]:
     """Every activity and area of the plan with its submitted counts per quarter and its
-    reports' notes, in the order of the agreement. A fixed number of queries."""
+    reports' notes, in the order of the agreement; small counts of sensitive metrics read
+    "<5", as the report is the board's. A fixed number of queries."""
     pairs = Activity.objects.for_entry_grid(plan, user=None, may_report_all=True)
     years = {quarter.year for quarter in quarters}
     metrics = {metric.pk: metric for activity, _area in pairs for metric in activity.metrics.all()}
@@ -116,13 +118,17 @@ def delivery(plan: Plan, quarters: list[Quarter]) -> list[SubagreementDelivery]:
             AreaDelivery(
                 area,
                 [
-                    (metric, [counts[metric.pk][area.pk].get(q) for q in quarters])
+                    (metric, [shown(metric, counts[metric.pk][area.pk].get(q)) for q in quarters])
                     for metric in activity.metrics.all()
                 ],
                 reports[(activity.pk, area.pk)],
             )
         )
     return list(found.values())
+
+
+def shown(metric: Metric, count: int | None) -> int | str | None:
+    return small_number() if metric.hides(count) else count
 
 
 def status_report_html(report: StatusReport) -> str:

@@ -134,7 +134,8 @@ def dashboard(request, plan: str):
         area = plan.areas.filter(code=area_code).first()
         if area is None:
             raise NotFound(_("The plan has no housing area '%(code)s'.") % {"code": area_code})
-    board = Dashboard.load(plan, period, area)
+    # The secretariat sees every count; the board's view hides small sensitive ones.
+    board = Dashboard.load(plan, period, area, mask=not plan.may_change)
     totals = board.verdict_totals
     return render(
         request,
