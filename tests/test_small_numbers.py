@@ -25,9 +25,7 @@ def submit(metric_name: str, area_code: str, value: int, by, *, year=2019, quart
     """A submitted count for 1. kvartal 2019."""
     metric = Metric.objects.get(name=metric_name)
     area = HousingArea.objects.get(code=area_code)
-    QuarterlyCount.objects.create(
-        metric=metric, area=area, year=year, quarter=quarter, value=value
-    )
+    QuarterlyCount.objects.create(metric=metric, area=area, year=year, quarter=quarter, value=value)
     report = QuarterReport(activity=metric.activity, area=area, year=year, quarter=quarter)
     report.submit(by=by)
     report.save()
@@ -98,7 +96,8 @@ def test_a_criterion_counting_a_sensitive_metric_hides_its_small_figure(plan, se
         row
         for part in board.subagreements
         for row in part.criteria
-        if row.criterion.metric_id and row.criterion.metric.name == PRACTICE
+        if row.criterion.metric_id
+        and row.criterion.metric.name == PRACTICE
         and not row.criterion.denominator_metric_id
     )
     assert panel.evaluation.value == 3
