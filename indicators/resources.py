@@ -50,6 +50,16 @@ class MeasurementResource(AllOrNothingResource):
     def get_queryset(self):
         return super().get_queryset().select_related("indicator__plan", "area")
 
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        # A sheet's figure over a demo figure is real even when it is the same number.
+        if original is not None and original.is_demo:
+            return False
+        return super().skip_row(instance, original, row, import_validation_errors)
+
+    def before_save_instance(self, instance, row, **kwargs):
+        super().before_save_instance(instance, row, **kwargs)
+        instance.is_demo = False  # imported by a person: real, whatever it replaced
+
     def before_import(self, dataset, **kwargs):
         super().before_import(dataset, **kwargs)
         self.first_row_of: dict[tuple, int] = {}

@@ -194,3 +194,35 @@ def test_the_plans_figures_download_as_a_sheet_that_imports_back_unchanged(impor
         reverse("indicators:import_confirm", args=[plan.slug]), {"token": token_of(preview)}
     )
     assert snapshot() == before
+
+
+def test_an_imported_figure_over_a_demo_figure_is_real_and_survives_removal(importer, plan):
+    from activities.demo import load_demo_data, remove_demo_data
+
+    load_demo_data(plan=plan)
+    demo = Measurement.objects.filter(is_demo=True, area__isnull=True).first()
+    kept = Measurement.objects.filter(is_demo=True).exclude(pk=demo.pk).first()
+    rows = [
+        [SLUG, demo.indicator.name, demo.year, "", demo.value + 1, "Kommunens opgørelse", ""],
+        # The same number as the demo figure: confirmed by a person, so real too.
+        [
+            SLUG,
+            kept.indicator.name,
+            kept.year,
+            kept.area.code if kept.area else "",
+            kept.value,
+            "Kommunens opgørelse",
+            "",
+        ],
+    ]
+    preview = upload(importer, plan, xlsx(MEASUREMENT_HEADINGS, rows))
+    assert preview.status_code == 200, preview.content.decode()
+    importer.post(
+        reverse("indicators:import_confirm", args=[plan.slug]), {"token": token_of(preview)}
+    )
+    demo.refresh_from_db()
+    kept.refresh_from_db()
+    assert (demo.is_demo, kept.is_demo) == (False, False)
+
+    remove_demo_data(plan=plan)
+    assert Measurement.objects.filter(pk__in=[demo.pk, kept.pk]).count() == 2
