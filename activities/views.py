@@ -33,7 +33,7 @@ from .sheets import SheetError, build_workbook, read_workbook
 
 
 def entry_crumbs(plan, period: Quarter | None, *more) -> list[tuple[str, str]]:
-    crumbs = [(reverse("home"), plan.name)]
+    crumbs = [(reverse("plans"), plan.name)]
     if period is not None:
         url = reverse("activities:entry", kwargs={"plan": plan.slug, "quarter": period.code})
         crumbs.append((url, _("Quarterly report: %(quarter)s") % {"quarter": period}))
@@ -269,7 +269,7 @@ def completeness(request, plan: str, quarter: str):
             "quarters": plan.quarters(),
             "completeness": Completeness.load(plan, period),
             "breadcrumbs": [
-                (reverse("home"), plan.name),
+                (reverse("plans"), plan.name),
                 ("", _("Who has reported %(quarter)s") % {"quarter": period}),
             ],
         },
@@ -341,7 +341,7 @@ def reopen(request, plan: str, report: int):
         "activities:completeness", kwargs={"plan": plan.slug, "quarter": report.period.code}
     )
     crumbs = [
-        (reverse("home"), plan.name),
+        (reverse("plans"), plan.name),
         (overview, _("Who has reported %(quarter)s") % {"quarter": report.period}),
         ("", _("Reopen report")),
     ]

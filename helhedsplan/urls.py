@@ -8,6 +8,7 @@ from reports import views as report_views
 
 urlpatterns = [
     path("", report_views.home, name="home"),
+    path("planer/", report_views.plans, name="plans"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     # The language can be chosen before logging in.

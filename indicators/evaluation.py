@@ -759,10 +759,18 @@ class ChartData:
     unit: str
 
 
-def chart_data(criterion: SuccessCriterion, figures: Figures, area_id: int | None) -> ChartData:
+def chart_data(
+    criterion: SuccessCriterion, figures: Figures, area_id: int | None, up_to: int | None = None
+) -> ChartData:
     """A criterion's figures and targets for a chart (criterion prefetched as for
-    `SuccessCriterion.objects.for_evaluation`)."""
+    `SuccessCriterion.objects.for_evaluation`).
+
+    `up_to`: the chart as it stood in that year; later figures are left out, and so is every
+    target point computed from them (a change from the year before), while fixed targets run
+    on to the plan's end."""
     series, _notes = figures.series(criterion, area_id)
+    if up_to is not None:
+        series = {year: value for year, value in series.items() if year <= up_to}
     row = Row(criterion, series, figures.plan.years(), figures)
     targets = [t for t in criterion.targets.all() if t.area_id == area_id]
     baseline = None

@@ -22,7 +22,14 @@ from activities.models import Activity, Metric, QuarterlyCount
 from agreements.models import HousingArea, Plan, Subagreement
 from helhedsplan.numbers import format_figure, small_number
 from helhedsplan.periods import HalfYear, Quarter
-from indicators.evaluation import ChartData, Evaluation, Figures, chart_data, evaluate_criteria
+from indicators.evaluation import (
+    ChartData,
+    Evaluation,
+    Figures,
+    Verdict,
+    chart_data,
+    evaluate_criteria,
+)
 from indicators.models import SuccessCriterion
 
 from .charts import TargetLine, YearValue, criterion_figure, delivery_bar
@@ -120,6 +127,13 @@ class SubagreementPanel:
     subagreement: Subagreement
     criteria: list[CriterionPanel] = field(default_factory=list)
 
+    @property
+    def verdict_totals(self) -> dict[str, int]:
+        totals: dict[str, int] = defaultdict(int)
+        for row in self.criteria:
+            totals[row.evaluation.verdict] += 1
+        return dict(totals)
+
 
 @dataclass
 class Delivery:
@@ -184,9 +198,20 @@ class Dashboard:
     def verdict_totals(self) -> dict[str, int]:
         totals: dict[str, int] = defaultdict(int)
         for panel in self.subagreements:
-            for row in panel.criteria:
-                totals[row.evaluation.verdict] += 1
+            for verdict, total in panel.verdict_totals.items():
+                totals[verdict] += total
         return dict(totals)
+
+    def overview(self) -> tuple[list[Verdict], list[tuple[SubagreementPanel, list[int]]]]:
+        """The verdicts that occur, in a fixed order, and per delaftale how many criteria
+        have each: the table the board reads first."""
+        totals = self.verdict_totals
+        verdicts = [verdict for verdict in Verdict if verdict in totals]
+        rows = [
+            (panel, [panel.verdict_totals.get(verdict, 0) for verdict in verdicts])
+            for panel in self.subagreements
+        ]
+        return verdicts, rows
 
 
 def criteria_panels(plan: Plan, period: Period, area: HousingArea | None, mask: bool) -> list:
@@ -205,7 +230,8 @@ def criteria_panels(plan: Plan, period: Period, area: HousingArea | None, mask: 
         evaluation = by_area.get(area_id) or next(iter(by_area.values()))
         chart = None
         if criterion.kind == SuccessCriterion.Kind.QUANTITATIVE:
-            chart = chart_data(criterion, figures, evaluation.area.pk if evaluation.area else None)
+            area_id = evaluation.area.pk if evaluation.area else None
+            chart = chart_data(criterion, figures, area_id, up_to=period.year)
         panel = panels.setdefault(
             criterion.subagreement_id, SubagreementPanel(criterion.subagreement)
         )
@@ -247,6 +273,13 @@ def chart_figure(panel: CriterionPanel) -> dict | None:
     if baseline and panel.hides(baseline.value):
         hidden.add(baseline.year)
         baseline = None
+    targets = [
+        TargetLine(label, tuple(YearValue(year, value) for year, value in sorted(points.items())))
+        for label, points in data.targets
+        # A target line computed from a hidden figure (a change from it) would give it away;
+        # only a fixed level is kept.
+        if not hidden or len(set(points.values())) == 1
+    ]
     figure = criterion_figure(
         title=panel.criterion.text,
         years=data.years,
@@ -256,12 +289,7 @@ def chart_figure(panel: CriterionPanel) -> dict | None:
             for year in data.years
         ],
         baseline=baseline,
-        targets=[
-            TargetLine(
-                label, tuple(YearValue(year, value) for year, value in sorted(points.items()))
-            )
-            for label, points in data.targets
-        ],
+        targets=targets,
         unit=data.unit,
         chart_id=f"criterion-{panel.criterion.pk}-chart",
     )

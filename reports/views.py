@@ -16,7 +16,6 @@ from agreements.models import Plan, Role
 from agreements.pdf import pdf_response
 from helhedsplan.errors import NotFound
 from helhedsplan.periods import HalfYear
-from indicators.evaluation import Verdict
 
 from .access import get_plan_for_board_reports
 from .dashboard import Dashboard, Period
@@ -26,11 +25,24 @@ from .status_report import StatusReport, status_report_pdf
 
 
 def home(request):
-    """The front page: the plans the user has a role in, with their delaftaler."""
+    """The front page. The board and the secretariat of a single plan start on its dashboard,
+    the overview they work from; everyone else on the list of their plans."""
+    plans = plans_with_role(request)
+    if len(plans) == 1 and plans[0].user_role in (Role.BOARD, Role.SECRETARIAT):
+        return redirect("reports:dashboard", plan=plans[0].slug)
+    return render(request, "reports/home.html", {"plans": plans})
+
+
+def plans(request):
+    """The plans the user has a role in, with their delaftaler and the ways into each."""
+    return render(request, "reports/home.html", {"plans": plans_with_role(request)})
+
+
+def plans_with_role(request) -> list[Plan]:
     plans = list(Plan.objects.for_user(request.user).for_overview(request.user))
     for plan in plans:
         plan.user_role_label = Role(plan.user_role).label if plan.user_role else None
-    return render(request, "reports/home.html", {"plans": plans})
+    return plans
 
 
 def plan_half_year(plan: Plan, code: str) -> HalfYear:
@@ -100,7 +112,7 @@ def group_evaluations(request, plan: str, period: str):
             "form": form,
             "conflict": conflict,
             "breadcrumbs": [
-                (reverse("home"), plan.name),
+                (reverse("plans"), plan.name),
                 ("", _("The groups' evaluations of %(half_year)s") % {"half_year": half_year}),
             ],
         },
@@ -136,6 +148,7 @@ def dashboard(request, plan: str):
             raise NotFound(_("The plan has no housing area '%(code)s'.") % {"code": area_code})
     # The secretariat sees every count; the board's view hides small sensitive ones.
     board = Dashboard.load(plan, period, area, mask=not plan.may_change)
+    verdicts, overview = board.overview()
     totals = board.verdict_totals
     return render(
         request,
@@ -144,7 +157,9 @@ def dashboard(request, plan: str):
             "plan": plan,
             "dashboard": board,
             "periods": periods,
-            "verdict_totals": [(v, totals[v]) for v in Verdict if v in totals],
+            "verdicts": verdicts,
+            "overview": overview,
+            "verdict_totals": [totals[verdict] for verdict in verdicts],
             "statuses": STATUSES,
             "last_quarter": period.quarters(plan)[-1],
             "reports": [h for h in plan.half_years() if h.year == period.year],

@@ -36,7 +36,9 @@ def test_the_secretariat_logs_in_and_reads_its_plan_and_measurements(
 ):
     log_in(page, live_server, "sekretariat", PASSWORD)
 
-    assert page.url == live_server.url + "/"
+    # The secretariat starts on its plan's dashboard; the list of plans is one click away.
+    assert page.url == live_server.url + f"/planer/{PLAN_SLUG}/status/"
+    page.get_by_role("navigation", name="Du er her").get_by_role("link").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Dine planer"
     assert page.get_by_role("heading", name="Skælskør, Korsør og Slagelse").is_visible()
     assert page.get_by_role("button", name="Log ud").is_visible()

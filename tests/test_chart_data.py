@@ -46,3 +46,16 @@ def test_a_change_from_the_previous_year_follows_last_years_figure(plan):
     lines = dict(data.targets)
     growth = next(points for label, points in lines.items() if label != "mindst 10.000")
     assert growth == {2019: Decimal("12960.00"), 2020: Decimal("14580.00")}
+
+
+def test_a_chart_as_it_stood_leaves_out_later_figures_and_targets_computed_from_them(plan):
+    """The board's dashboard for 2018 shows 2018 as it stood, not 2019's figure."""
+    visitors = criterion(plan, "Der er minimum 10.000 unikke besøgende")
+    for year, value in [(2018, 12000), (2019, 13500)]:
+        Measurement.objects.create(indicator=visitors.indicator, year=year, value=value)
+    data = chart_data(visitors, Figures.load(plan), None, up_to=2018)
+    assert data.measured == {2018: Decimal("12000.00")}
+    lines = dict(data.targets)
+    assert lines["mindst 10.000"][2021] == Decimal(10000)  # a fixed level runs on
+    growth = next(points for label, points in lines.items() if label != "mindst 10.000")
+    assert growth == {2019: Decimal("12960.00")}  # next year's target, from 2018's figure

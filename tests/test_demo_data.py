@@ -362,9 +362,9 @@ def page(client, user, address: str) -> str:
     return response.content.decode()
 
 
-@pytest.mark.parametrize("address", ["plan", "front page"])
+@pytest.mark.parametrize("address", ["plan", "list of plans"])
 def test_the_banner_shows_while_the_plan_has_demo_data(client, plan, secretariat, address):
-    url = reverse("indicators:plan", args=[plan.slug]) if address == "plan" else reverse("home")
+    url = reverse("indicators:plan", args=[plan.slug]) if address == "plan" else reverse("plans")
     assert BANNER not in page(client, secretariat, url)
 
     load_demo_data(plan=plan)
@@ -390,10 +390,10 @@ def test_the_banner_shows_on_the_front_page_when_one_of_the_plans_has_demo_data(
     "address",
     [
         lambda plan: reverse("indicators:plan", args=[plan.slug]),
-        lambda plan: reverse("home"),
+        lambda plan: reverse("plans"),
         lambda plan: reverse("activities:entry", kwargs={"plan": plan.slug, "quarter": "2019K2"}),
     ],
-    ids=["plan", "front page", "quarter entry"],
+    ids=["plan", "list of plans", "quarter entry"],
 )
 def test_the_banner_costs_no_query(client, plan, secretariat, address):
     client.force_login(secretariat)

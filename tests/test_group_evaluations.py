@@ -316,7 +316,7 @@ def test_the_front_page_links_the_board_and_the_secretariat_to_the_evaluations(
         (lbf_user, False),
     ]:
         client.force_login(user)
-        page = client.get(reverse("home")).content.decode()
+        page = client.get(reverse("plans")).content.decode()
         assert (link in page and "Gruppernes evalueringer" in page) == shown, user
 
 
