@@ -131,13 +131,15 @@ def criterion_chart(
     targets: Sequence[TargetLine] = (),
     unit: str = "",
     chart_id: str,
+    hidden_years: frozenset[int] = frozenset(),
 ) -> SafeString:
     """A line chart of a quantitative success criterion over the plan's years.
 
     The x axis runs over `years` and any other year the figures name (a baseline from before
     the plan, say), one step per calendar year. `unit` is "%" (or `Unit.PERCENT`) for shares,
     which then read "72,4 %". `chart_id` must be unique on the page: the SVG's title and
-    description get ids derived from it.
+    description get ids derived from it. `hidden_years` have a figure too small to show
+    (its value is given as None): no point is drawn, and the description says "<5".
     """
     _check_chart_id(chart_id)
     by_year = _by_year(measured)
@@ -157,7 +159,7 @@ def criterion_chart(
     right = CHART_WIDTH - 16
     plot = _Plot(left, top, right, bottom, axis_years, scale)
 
-    desc = _criterion_desc(years, by_year, baseline, targets, unit)
+    desc = _criterion_desc(years, by_year, baseline, targets, unit, hidden_years)
     parts = [_title_and_desc(chart_id, title, desc)]
     parts += _y_axis(plot, tick_labels)
     parts += _x_axis(plot)
@@ -258,6 +260,7 @@ def criterion_table(
     baseline: YearValue | None = None,
     targets: Sequence[TargetLine] = (),
     unit: str = "",
+    hidden_years: frozenset[int] = frozenset(),
 ) -> list[dict]:
     """The chart's numbers as table rows, for readers who read rather than look: the same
     inputs as `criterion_chart`, so page and PDF show the same figures.
@@ -270,7 +273,7 @@ def criterion_table(
     rows = []
     for year in _axis_years(years, by_year, baseline, targets):
         shown = by_year.get(year)
-        text = _figure(shown, unit)
+        text = _shown(shown, unit, year in hidden_years)
         if baseline is not None and baseline.year == year and baseline.value is not None:
             if not text or shown == baseline.value:
                 text = _("%(value)s (baseline)") % {"value": _figure(baseline.value, unit)}
@@ -303,14 +306,24 @@ def criterion_figure(
     targets: Sequence[TargetLine] = (),
     unit: str = "",
     chart_id: str,
+    hidden_years: frozenset[int] = frozenset(),
 ) -> dict:
-    """The context of templates/reports/_chart_figure.html: chart, table and caption, built
-    from one set of inputs."""
-    data = {"years": years, "measured": measured, "baseline": baseline, "targets": targets}
+    """The context of templates/reports/_chart_figure.html: chart, table and caption, and the
+    numbers in one sentence (the chart's description), built from one set of inputs."""
+    data = {
+        "years": years,
+        "measured": measured,
+        "baseline": baseline,
+        "targets": targets,
+        "unit": unit,
+        "hidden_years": hidden_years,
+    }
+    by_year = _by_year(measured)
     return {
-        "chart": criterion_chart(title=title, unit=unit, chart_id=chart_id, **data),
-        "table": criterion_table(unit=unit, **data),
+        "chart": criterion_chart(title=title, chart_id=chart_id, **data),
+        "table": criterion_table(**data),
         "caption": title,
+        "description": _criterion_desc(years, by_year, baseline, targets, unit, hidden_years),
     }
 
 
@@ -365,6 +378,10 @@ def _axis_years(years, by_year, baseline, targets) -> list[int]:
     if not named:
         raise ValueError("A chart needs at least one year.")
     return list(range(min(named), max(named) + 1))
+
+
+def _shown(value: Decimal | int | None, unit: str, hidden: bool) -> str:
+    return small_number() if hidden else _figure(value, unit)
 
 
 def _figure(value: Decimal | int | None, unit: str = "") -> str:
@@ -424,10 +441,10 @@ def _title_and_desc(chart_id: str, title: str, desc: str) -> SafeString:
     )
 
 
-def _criterion_desc(years, by_year, baseline, targets, unit) -> str:
+def _criterion_desc(years, by_year, baseline, targets, unit, hidden_years=frozenset()) -> str:
     """The numbers in words: "Målt: 2017 30,65; 2018 28,1. Mål: højst 20 i 2021." """
     values = "; ".join(
-        f"{year} {_figure(by_year.get(year), unit) or _('no figure')}"
+        f"{year} {_shown(by_year.get(year), unit, year in hidden_years) or _('no figure')}"
         for year in sorted(set(years) | set(by_year))
     )
     sentences = [_("Measured: %(values)s.") % {"values": values}]

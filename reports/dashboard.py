@@ -280,10 +280,10 @@ def chart_figure(panel: CriterionPanel) -> dict | None:
         # only a fixed level is kept.
         if not hidden or len(set(points.values())) == 1
     ]
-    figure = criterion_figure(
+    return criterion_figure(
         title=panel.criterion.text,
         years=data.years,
-        # A hidden count is a gap in the line, and "<5" in the table.
+        # A hidden count is a gap in the line, and "<5" in the table and the description.
         measured=[
             YearValue(year, None if year in hidden else data.measured.get(year))
             for year in data.years
@@ -292,11 +292,8 @@ def chart_figure(panel: CriterionPanel) -> dict | None:
         targets=targets,
         unit=data.unit,
         chart_id=f"criterion-{panel.criterion.pk}-chart",
+        hidden_years=frozenset(hidden),
     )
-    for row in figure["table"]:
-        if int(row["year"]) in hidden:
-            row["measured"] = small_number()
-    return figure
 
 
 def delivery_figure(line: Delivery) -> dict:

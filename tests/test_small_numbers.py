@@ -107,6 +107,8 @@ def test_a_criterion_counting_a_sensitive_metric_hides_its_small_figure(plan, se
     )
     row_2019 = next(row for row in panel.figure["table"] if row["year"] == "2019")
     assert row_2019["measured"] == "<5"
+    assert "2019 <5" in panel.figure["description"]  # the numbers under the chart on paper
+    assert "2019 &lt;5" in str(panel.figure["chart"])  # and its description for screen readers
     assert ">3<" not in str(panel.figure["chart"])
 
     shown = Dashboard.load(plan, Period.parse("2019H1"), mask=False)

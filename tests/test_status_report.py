@@ -69,6 +69,7 @@ def test_the_report_holds_the_plan_the_demo_figures_and_the_evaluations(
     assert "Referat 12.06.2019, punkt 4" in text
     assert "Antallet af kriminalretlige afgørelser" in text
     assert "Datakilde:" in text
+    assert "Målt: 2017" in text  # a chart's numbers follow it as a sentence
 
 
 def test_the_report_draws_the_same_svg_as_the_dashboard(client, demo_plan, board_member):
