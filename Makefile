@@ -40,12 +40,15 @@ run: install messages .env
 test: install messages
 	$(BIN)/python -m pytest
 
-# Times the criteria engine on 100 plans, saving a quarter and rendering the agreements' PDFs,
-# in a throwaway in-memory database (bench/README.md).
+# Times the criteria engine on 100 plans, saving a quarter, rendering the agreements' PDFs, the
+# board's dashboard with 1 and 100 plans and the status report's PDF, in a throwaway in-memory
+# database (bench/README.md).
 bench: install
 	DJANGO_SETTINGS_MODULE=helhedsplan.test_settings $(BIN)/python bench/evaluate_criteria.py
 	DJANGO_SETTINGS_MODULE=helhedsplan.test_settings $(BIN)/python bench/save_quarter.py
 	DJANGO_SETTINGS_MODULE=helhedsplan.test_settings $(BIN)/python bench/render_pdf.py
+	DJANGO_SETTINGS_MODULE=helhedsplan.test_settings $(BIN)/python bench/dashboard.py
+	DJANGO_SETTINGS_MODULE=helhedsplan.test_settings $(BIN)/python bench/status_report.py
 
 lint: install
 	$(BIN)/ruff check .

@@ -1,0 +1,156 @@
+"""Benchmark: the board's dashboard with 100 plans in the database against one.
+
+Run it with `make bench`, or from the project root:
+
+    DJANGO_SETTINGS_MODULE=helhedsplan.test_settings .venv/bin/python bench/dashboard.py
+
+`--plans N` changes the number of plans in the second round (default 100), `--repeat N` the
+number of timed page loads in each round (default 7). Like the other benchmarks it works in an
+in-memory SQLite database of its own: DATABASE_URL is replaced before Django starts, so neither
+db.sqlite3 nor a PostgreSQL database is touched.
+
+It migrates the empty database, loads the real Slagelse plan with the demo figures (quarterly
+counts and reports, yearly measurements, as `manage.py load_demo_data` enters them) and gives a
+user the board's role in it. It loads the dashboard for the first half of 2019 with the test
+client (five untimed GETs to warm up, then N timed ones) and counts the queries. Then it copies
+the plan into N - 1 more plans, each with four years of measurements and every quarter's counts
+(bench/dataset.py), loads the same dashboard of the same plan again, and prints the median and
+slowest time and the queries of both rounds, and whether the aim is met: with 100 plans the
+median is at most 1.2 times the median with one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ["DATABASE_URL"] = "sqlite://:memory:"
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helhedsplan.test_settings")
+os.environ.setdefault("SECRET_KEY", "benchmark-only-not-secret")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, reset_queries  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+from django.urls import reverse  # noqa: E402
+
+from activities.models import QuarterlyCount, QuarterReport  # noqa: E402
+from agreements.models import Membership, Plan, Role  # noqa: E402
+from bench.dataset import copy_plan_structure, enter_figures, load_demo_plan  # noqa: E402
+from indicators.models import Measurement  # noqa: E402
+
+PERIOD = "2019H1"
+# The first page loads of a process are slower than the rest; each round starts with these untimed.
+WARM_UP = 5
+AIM_RATIO = 1.2
+
+
+def data_size() -> str:
+    plans = Plan.objects.count()
+    return (
+        f"{plans} plan{'' if plans == 1 else 's'}, "
+        f"{QuarterlyCount.objects.count()} quarterly counts, "
+        f"{QuarterReport.objects.count()} quarterly reports, "
+        f"{Measurement.objects.count()} measurements"
+    )
+
+
+def measure(client: Client, address: str, repeat: int) -> tuple[list[float], list[int]]:
+    """Seconds and queries of `repeat` GETs of the page, after a warm-up."""
+    # Start both rounds with no garbage left over from the set-up for the collector to find.
+    gc.collect()
+    for _ in range(WARM_UP):
+        response = client.get(address)
+        if response.status_code != 200:
+            sys.exit(f"The dashboard answered {response.status_code}.")
+    timings, queries = [], []
+    for _ in range(repeat):
+        # The query log keeps only the last 9000; the set-up filled it.
+        reset_queries()
+        with CaptureQueriesContext(connection) as captured:
+            begun = time.perf_counter()
+            response = client.get(address)
+            timings.append(time.perf_counter() - begun)
+        assert response.status_code == 200, response.status_code
+        queries.append(len(captured))
+    return timings, queries
+
+
+def report(label: str, timings: list[float], queries: list[int]) -> None:
+    spread = str(min(queries)) + ("" if min(queries) == max(queries) else f"-{max(queries)}")
+    print(
+        f"{label:<24} median {1000 * statistics.median(timings):6.1f} ms, "
+        f"slowest {1000 * max(timings):6.1f} ms, queries {spread}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--plans", type=int, default=100, help="How many plans in the second round (default 100)."
+    )
+    parser.add_argument(
+        "--repeat", type=int, default=7, help="How many timed page loads per round (default 7)."
+    )
+    options = parser.parse_args()
+
+    if connection.settings_dict["NAME"] != ":memory:":
+        sys.exit("Refusing to run: the benchmark only ever uses an in-memory SQLite database.")
+
+    started = time.perf_counter()
+    setup_test_environment()  # the test client's host, as in the test suite
+    call_command("migrate", verbosity=0)
+    plan, demo = load_demo_plan()
+    user = get_user_model().objects.create_user(username="bestyrelse-benchmark")
+    Membership.objects.create(user=user, plan=plan, role=Role.BOARD)
+    set_up = time.perf_counter() - started
+
+    print(f"Plan: {plan.name}, dashboard for {PERIOD}, as a board member")
+    print(
+        f"Demo figures: {demo.counts} quarterly counts, {demo.reports} quarterly reports, "
+        f"{demo.measurements} measurements"
+    )
+    print(f"Set-up (migrate, load the plan and its demo figures): {set_up:.1f} s")
+
+    client = Client()
+    client.force_login(user)
+    address = reverse("reports:dashboard", args=[plan.slug]) + f"?periode={PERIOD}"
+
+    print(f"Data, 1 plan: {data_size()}")
+    one = measure(client, address, options.repeat)
+
+    started = time.perf_counter()
+    copies = copy_plan_structure(plan, options.plans - 1)
+    enter_figures(copies)
+    copied = time.perf_counter() - started
+    print(f"Copying the plan into {len(copies)} more, with their figures: {copied:.1f} s")
+    print(f"Data, {options.plans} plans: {data_size()}")
+    many = measure(client, address, options.repeat)
+
+    report("Dashboard, 1 plan", *one)
+    report(f"Dashboard, {options.plans} plans", *many)
+    if set(one[1]) == set(many[1]) and len(set(one[1])) == 1:
+        print(f"Queries: equal ({one[1][0]} with 1 plan and with {options.plans})")
+    else:
+        print("Queries: NOT EQUAL")
+    ratio = statistics.median(many[0]) / statistics.median(one[0])
+    print(f"Ratio ({options.plans} plans median / 1 plan median): {ratio:.2f}")
+    print(
+        f"Aim: ratio at most {AIM_RATIO}: {ratio:.2f}, {'met' if ratio <= AIM_RATIO else 'NOT MET'}"
+    )
+
+
+if __name__ == "__main__":
+    main()

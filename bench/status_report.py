@@ -1,0 +1,135 @@
+"""Benchmark: the board's semi-annual status report as PDF (reports/status_report.py).
+
+Run it with `make bench`, or from the project root:
+
+    DJANGO_SETTINGS_MODULE=helhedsplan.test_settings .venv/bin/python bench/status_report.py
+
+`--repeat N` changes how many times the report is made (default 5). Like the other benchmarks
+it works in an in-memory SQLite database of its own: DATABASE_URL is replaced before Django
+starts, so neither db.sqlite3 nor a PostgreSQL database is touched.
+
+It migrates the empty database and loads the real Slagelse plan with the demo figures (quarterly
+counts and reports, yearly measurements, as `manage.py load_demo_data` enters them). After one
+warm-up report (WeasyPrint finds the fonts and parses the stylesheet the first time), it makes
+the report for the first half of 2019 N times: `StatusReport.load` reads the figures and judges
+the criteria, `status_report_pdf` renders the PDF. It prints the median and slowest time of
+each step and of the whole report, the pages, the size and the queries, and whether the aim is
+met: the whole report under 3 s (median).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import logging
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ["DATABASE_URL"] = "sqlite://:memory:"
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helhedsplan.test_settings")
+os.environ.setdefault("SECRET_KEY", "benchmark-only-not-secret")
+# WeasyPrint logs every step of every render, and fontTools every table it subsets, at INFO.
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, reset_queries  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.utils import translation  # noqa: E402
+from pypdf import PdfReader  # noqa: E402
+from weasyprint.text.ffi import harfbuzz_subset  # noqa: E402
+
+from bench.dataset import load_demo_plan  # noqa: E402
+from helhedsplan.periods import HalfYear  # noqa: E402
+from reports.status_report import StatusReport, status_report_pdf  # noqa: E402
+
+HALF_YEAR = HalfYear(2019, 1)
+AIM = 3.0
+
+
+def timed(step: Callable[[], object]) -> tuple[float, int, object]:
+    """Seconds and queries of one call, and what it returned."""
+    # The query log keeps only the last 9000; the set-up filled it.
+    reset_queries()
+    with CaptureQueriesContext(connection) as captured:
+        begun = time.perf_counter()
+        result = step()
+        seconds = time.perf_counter() - begun
+    return seconds, len(captured), result
+
+
+def report(label: str, timings: list[float], queries: list[int], extra: str = "") -> None:
+    spread = str(min(queries)) + ("" if min(queries) == max(queries) else f"-{max(queries)}")
+    print(
+        f"{label:<30} median {1000 * statistics.median(timings):6.0f} ms, "
+        f"slowest {1000 * max(timings):6.0f} ms, queries {spread}{extra}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--repeat", type=int, default=5, help="How many times the report is made (default 5)."
+    )
+    repeat = parser.parse_args().repeat
+
+    if connection.settings_dict["NAME"] != ":memory:":
+        sys.exit("Refusing to run: the benchmark only ever uses an in-memory SQLite database.")
+
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    plan, demo = load_demo_plan()
+    set_up = time.perf_counter() - started
+
+    print(f"Plan: {plan.name}, status report for {HALF_YEAR.code}")
+    print(
+        f"Demo figures: {demo.counts} quarterly counts, {demo.reports} quarterly reports, "
+        f"{demo.measurements} measurements"
+    )
+    print(f"Set-up (migrate, load the plan and its demo figures): {set_up:.1f} s")
+    print(
+        "Font subsetting: "
+        + ("HarfBuzz" if harfbuzz_subset else "fontTools (libharfbuzz-subset0 is not installed)")
+    )
+    # Without HarfBuzz-Subset WeasyPrint warns on every render; it is said once, above.
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+
+    def make_report() -> tuple[float, int, float, int, bytes]:
+        """Seconds and queries of loading the report and of rendering it, and the PDF."""
+        load_seconds, load_queries, loaded = timed(lambda: StatusReport.load(plan, HALF_YEAR))
+        render_seconds, render_queries, data = timed(lambda: status_report_pdf(loaded))
+        return load_seconds, load_queries, render_seconds, render_queries, data
+
+    # As the view does: the report in the language of the page, Danish.
+    with translation.override(settings.LANGUAGE_CODE):
+        warm_up = make_report()
+        print(f"Warm-up report (fonts, stylesheet): {1000 * (warm_up[0] + warm_up[2]):.0f} ms")
+        reports = [make_report() for _ in range(repeat)]
+
+    load_times, load_queries, render_times, render_queries, pdfs = zip(*reports, strict=True)
+    totals = [load + render for load, render in zip(load_times, render_times, strict=True)]
+    queries = [load + render for load, render in zip(load_queries, render_queries, strict=True)]
+    data = pdfs[-1]
+    pages = len(PdfReader(io.BytesIO(data)).pages)
+    report("Load (StatusReport.load)", load_times, load_queries)
+    report("Render (status_report_pdf)", render_times, render_queries)
+    report("Whole report", totals, queries, f", {pages} pages, {len(data) // 1024} KiB")
+    median = statistics.median(totals)
+    print(
+        f"Aim: the whole report under {AIM:.0f} s: median {median:.2f} s, "
+        f"{'met' if median < AIM else 'NOT MET'}"
+    )
+
+
+if __name__ == "__main__":
+    main()
