@@ -23,12 +23,12 @@ def dashboard(plan, **params) -> str:
     )
 
 
-def report_walks(*, value: int, by=None) -> QuarterReport:
-    """Two walks on Motalavej in 1. kvartal 2019: a draft, or submitted by `by`."""
+def report_walks(*, value: int, by=None, year: int = 2019) -> QuarterReport:
+    """Walks on Motalavej in the first quarter of `year`: a draft, or submitted by `by`."""
     walks = Metric.objects.get(name="Tryghedsvandringer")
     motalavej = HousingArea.objects.get(code="motalavej")
-    QuarterlyCount.objects.create(metric=walks, area=motalavej, year=2019, quarter=1, value=value)
-    report = QuarterReport(activity=walks.activity, area=motalavej, year=2019, quarter=1)
+    QuarterlyCount.objects.create(metric=walks, area=motalavej, year=year, quarter=1, value=value)
+    report = QuarterReport(activity=walks.activity, area=motalavej, year=year, quarter=1)
     if by:
         report.submit(by=by)
     report.save()
@@ -82,14 +82,16 @@ def queries(client, address) -> int:
     return len(captured)
 
 
-def test_the_dashboard_takes_the_same_queries_with_ten_plans_and_more_counts(
+def test_the_dashboard_takes_the_same_queries_with_ten_plans_and_four_years(
     client, plan, board_member, secretariat, make_plan
 ):
     client.force_login(board_member)
     address = dashboard(plan, periode="2019")
+    report_walks(value=2, by=secretariat)
     before = queries(client, address)
     assert before == DASHBOARD_QUERIES
     for n in range(9):
         make_plan(f"plan-{n}", area_code=f"omraade-{n}")
-    report_walks(value=2, by=secretariat)
+    for year in (2018, 2020, 2021):
+        report_walks(value=3, by=secretariat, year=year)
     assert queries(client, address) == before
