@@ -191,11 +191,9 @@ def delivery_bar(
     no bar is drawn, since its length would give the number away.
     """
     _check_chart_id(chart_id)
+    figures = _delivery_text(value, target, hidden)
     if hidden:
-        figures = _hidden_delivery_text(target)
         value = None
-    else:
-        figures = _delivery_text(value, target)
     track_top, track_height = 27, 22
     track_width = BAR_WIDTH - 2
     parts = [_title_and_desc(chart_id, label, figures)]
@@ -765,21 +763,19 @@ def _legend_sample(kind, x, middle, length, colour, dash) -> list[SafeString]:
     return [line, marker]
 
 
-def _hidden_delivery_text(target: Decimal | int | None) -> str:
-    if target is None:
-        return _("%(value)s (no target)") % {"value": small_number()}
-    return _("%(value)s of %(target)s") % {"value": small_number(), "target": _figure(target)}
-
-
-def _delivery_text(value: Decimal | int | None, target: Decimal | int | None) -> str:
+def _delivery_text(
+    value: Decimal | int | None, target: Decimal | int | None, hidden: bool = False
+) -> str:
     if value is None:
         if target is None:
             return _("not reported")
         return _("not reported (target %(target)s)") % {"target": _figure(target)}
+    shown = _shown(value, "", hidden)
     if target is None:
-        return _("%(value)s (no target)") % {"value": _figure(value)}
-    if not target:
-        return _("%(value)s of %(target)s") % {"value": _figure(value), "target": _figure(target)}
+        return _("%(value)s (no target)") % {"value": shown}
+    if hidden or not target:
+        # A share of the target would give a hidden count away.
+        return _("%(value)s of %(target)s") % {"value": shown, "target": _figure(target)}
     percent = (Decimal(value) / Decimal(target) * HUNDRED).quantize(
         Decimal(1), rounding=ROUND_HALF_UP
     )

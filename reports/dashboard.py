@@ -127,7 +127,7 @@ class SubagreementPanel:
     subagreement: Subagreement
     criteria: list[CriterionPanel] = field(default_factory=list)
 
-    @property
+    @cached_property
     def verdict_totals(self) -> dict[str, int]:
         totals: dict[str, int] = defaultdict(int)
         for row in self.criteria:
@@ -202,16 +202,16 @@ class Dashboard:
                 totals[verdict] += total
         return dict(totals)
 
-    def overview(self) -> tuple[list[Verdict], list[tuple[SubagreementPanel, list[int]]]]:
-        """The verdicts that occur, in a fixed order, and per delaftale how many criteria
-        have each: the table the board reads first."""
+    def overview(self) -> tuple[list[Verdict], list[tuple[SubagreementPanel, list[int]]], list]:
+        """The table the board reads first: the verdicts that occur, in a fixed order; per
+        delaftale how many criteria have each; and the whole plan's totals."""
         totals = self.verdict_totals
         verdicts = [verdict for verdict in Verdict if verdict in totals]
         rows = [
             (panel, [panel.verdict_totals.get(verdict, 0) for verdict in verdicts])
             for panel in self.subagreements
         ]
-        return verdicts, rows
+        return verdicts, rows, [totals[verdict] for verdict in verdicts]
 
 
 def criteria_panels(plan: Plan, period: Period, area: HousingArea | None, mask: bool) -> list:

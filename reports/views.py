@@ -148,8 +148,7 @@ def dashboard(request, plan: str):
             raise NotFound(_("The plan has no housing area '%(code)s'.") % {"code": area_code})
     # The secretariat sees every count; the board's view hides small sensitive ones.
     board = Dashboard.load(plan, period, area, mask=not plan.may_change)
-    verdicts, overview = board.overview()
-    totals = board.verdict_totals
+    verdicts, overview, verdict_totals = board.overview()
     return render(
         request,
         "reports/dashboard.html",
@@ -159,7 +158,7 @@ def dashboard(request, plan: str):
             "periods": periods,
             "verdicts": verdicts,
             "overview": overview,
-            "verdict_totals": [totals[verdict] for verdict in verdicts],
+            "verdict_totals": verdict_totals,
             "statuses": STATUSES,
             "last_quarter": period.quarters(plan)[-1],
             "reports": [h for h in plan.half_years() if h.year == period.year],

@@ -80,3 +80,28 @@ def test_coordinators_and_members_of_several_plans_start_on_the_list(
     Membership.objects.create(user=board_member, plan=other, role=Role.BOARD)
     client.force_login(board_member)
     assert client.get(reverse("home")).status_code == 200
+
+
+# What each role gets on the front page and the list of plans: the board and the
+# secretariat of one plan are sent on to its dashboard (302), everyone else sees their list
+# (an outsider an empty one, a superuser all plans); without a login both send to the login.
+FRONT_PAGES = {
+    # role: (front page, list of plans)
+    "secretariat": (302, 200),
+    "board_member": (302, 200),
+    "superuser": (200, 200),
+    "coordinator_motalavej": (200, 200),
+    "coordinator_sydbyen": (200, 200),
+    "lbf_user": (200, 200),
+    "outsider": (200, 200),
+}
+
+
+@pytest.mark.parametrize("role", [*FRONT_PAGES, None])
+def test_each_role_gets_what_it_may_on_the_front_pages(client, request, plan, role):
+    if role:
+        client.force_login(request.getfixturevalue(role))
+    statuses = tuple(client.get(reverse(name)).status_code for name in ("home", "plans"))
+    assert statuses == FRONT_PAGES.get(role, (302, 302))
+    if role is None:
+        assert client.get(reverse("plans"))["Location"].startswith(reverse("login"))
