@@ -5,9 +5,10 @@ Run it with `make bench`, or from the project root:
     DJANGO_SETTINGS_MODULE=helhedsplan.test_settings .venv/bin/python bench/dashboard.py
 
 `--plans N` changes the number of plans in the second round (default 100), `--repeat N` the
-number of timed page loads in each round (default 7). Like the other benchmarks it works in an
-in-memory SQLite database of its own: DATABASE_URL is replaced before Django starts, so neither
-db.sqlite3 nor a PostgreSQL database is touched.
+number of timed page loads in each round (default 7). Like the other benchmarks it works in a
+database of its own, in memory or, with BENCH_DATABASE_URL, a PostgreSQL database test_NAME
+that it creates and drops: DATABASE_URL is replaced before Django starts, so neither
+db.sqlite3 nor a database in .env is touched.
 
 It migrates the empty database, loads the real Slagelse plan with the demo figures (quarterly
 counts and reports, yearly measurements, as `manage.py load_demo_data` enters them) and gives a
@@ -17,6 +18,11 @@ the plan into N - 1 more plans, each with four years of measurements and every q
 (bench/dataset.py), loads the same dashboard of the same plan again, and prints the median and
 slowest time and the queries of both rounds, and whether the aim is met: with 100 plans the
 median is at most 1.2 times the median with one.
+
+With `--national` both rounds use the national dataset (`manage.py generate_national_dataset`):
+the first has only its first plan, the second N of them, each with housing areas of its own
+and the demo figures, quarterly reports included; the page is the first plan's dashboard, as
+its board member (bestyrelse-001).
 """
 
 from __future__ import annotations
@@ -31,7 +37,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ["DATABASE_URL"] = "sqlite://:memory:"
+# The benchmark's own database (bench/dataset.py, throwaway_database): in memory, or beside the
+# PostgreSQL database BENCH_DATABASE_URL names.
+os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", "sqlite://:memory:")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helhedsplan.test_settings")
 os.environ.setdefault("SECRET_KEY", "benchmark-only-not-secret")
 
@@ -40,7 +48,6 @@ import django  # noqa: E402
 django.setup()
 
 from django.contrib.auth import get_user_model  # noqa: E402
-from django.core.management import call_command  # noqa: E402
 from django.db import connection, reset_queries  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
@@ -48,7 +55,14 @@ from django.urls import reverse  # noqa: E402
 
 from activities.models import QuarterlyCount, QuarterReport  # noqa: E402
 from agreements.models import Membership, Plan, Role  # noqa: E402
-from bench.dataset import copy_plan_structure, enter_figures, load_demo_plan  # noqa: E402
+from agreements.national_dataset import board_username  # noqa: E402
+from bench.dataset import (  # noqa: E402
+    copy_plan_structure,
+    enter_figures,
+    load_demo_plan,
+    national_dataset,
+    throwaway_database,
+)
 from indicators.models import Measurement  # noqa: E402
 
 PERIOD = "2019H1"
@@ -104,25 +118,48 @@ def main() -> None:
     parser.add_argument(
         "--repeat", type=int, default=7, help="How many timed page loads per round (default 7)."
     )
+    parser.add_argument(
+        "--national",
+        action="store_true",
+        help="Use the national dataset (generate_national_dataset) in both rounds.",
+    )
     options = parser.parse_args()
-
-    if connection.settings_dict["NAME"] != ":memory:":
-        sys.exit("Refusing to run: the benchmark only ever uses an in-memory SQLite database.")
-
     started = time.perf_counter()
+    with throwaway_database() as database:
+        run(options, started=started, database=database)
+
+
+def run(options: argparse.Namespace, *, started: float, database: str) -> None:
     setup_test_environment()  # the test client's host, as in the test suite
-    call_command("migrate", verbosity=0)
-    plan, demo = load_demo_plan()
-    user = get_user_model().objects.create_user(username="bestyrelse-benchmark")
-    Membership.objects.create(user=user, plan=plan, role=Role.BOARD)
+    if options.national:
+        (plan,) = national_dataset(1)
+        user = get_user_model().objects.get(username=board_username(1))
+        figures = (
+            f"Demo figures: {QuarterlyCount.objects.count()} quarterly counts, "
+            f"{QuarterReport.objects.count()} quarterly reports, "
+            f"{Measurement.objects.filter(is_demo=True).count()} measurements"
+        )
+    else:
+        plan, demo = load_demo_plan()
+        user = get_user_model().objects.create_user(username="bestyrelse-benchmark")
+        Membership.objects.create(user=user, plan=plan, role=Role.BOARD)
+        figures = (
+            f"Demo figures: {demo.counts} quarterly counts, {demo.reports} quarterly reports, "
+            f"{demo.measurements} measurements"
+        )
     set_up = time.perf_counter() - started
 
+    print(f"Database: {database}")
     print(f"Plan: {plan.name}, dashboard for {PERIOD}, as a board member")
-    print(
-        f"Demo figures: {demo.counts} quarterly counts, {demo.reports} quarterly reports, "
-        f"{demo.measurements} measurements"
+    print(figures)
+    if options.national:
+        print("The real plan, which the national dataset copies, is there too, without figures.")
+    what = (
+        "generate the first plan of the national dataset"
+        if options.national
+        else ("load the plan and its demo figures")
     )
-    print(f"Set-up (migrate, load the plan and its demo figures): {set_up:.1f} s")
+    print(f"Set-up (migrate, {what}): {set_up:.1f} s")
 
     client = Client()
     client.force_login(user)
@@ -132,10 +169,15 @@ def main() -> None:
     one = measure(client, address, options.repeat)
 
     started = time.perf_counter()
-    copies = copy_plan_structure(plan, options.plans - 1)
-    enter_figures(copies)
-    copied = time.perf_counter() - started
-    print(f"Copying the plan into {len(copies)} more, with their figures: {copied:.1f} s")
+    if options.national:
+        national_dataset(options.plans)
+        copied = time.perf_counter() - started
+        print(f"Generating {options.plans - 1} more plans of the national dataset: {copied:.1f} s")
+    else:
+        copies = copy_plan_structure(plan, options.plans - 1)
+        enter_figures(copies)
+        copied = time.perf_counter() - started
+        print(f"Copying the plan into {len(copies)} more, with their figures: {copied:.1f} s")
     print(f"Data, {options.plans} plans: {data_size()}")
     many = measure(client, address, options.repeat)
 

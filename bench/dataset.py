@@ -1,32 +1,72 @@
-"""Data for the benchmarks: the real Slagelse plan, with demo figures, and copies of it.
+"""Data for the benchmarks: the real Slagelse plan, with demo figures, copies of it, and the
+national dataset; and the throwaway database they are built in.
 
 Not a benchmark itself. It imports the models, so a benchmark imports it only after
-`django.setup()` (and after pointing DATABASE_URL at an in-memory SQLite database):
+`django.setup()` (and after pointing DATABASE_URL at BENCH_DATABASE_URL or, without it, at an
+in-memory SQLite database):
 
     from bench.dataset import copy_plan_structure, enter_figures
 
-`copy_plan_structure` copies a plan's areas, delaftaler, activities, metrics, indicators,
-criteria and targets into new plans; `enter_figures` gives plans four years of measurements and
-every quarter's counts, all with bulk_create. `load_demo_plan` loads the real plan and fills it
-with the invented counts, reports and measurements of `manage.py load_demo_data`.
+`throwaway_database` creates and migrates the benchmark's own database and drops it at the end.
+`copy_plan_structure` copies a plan's shape (agreements.national_dataset.copy_plan: its areas,
+delaftaler, activities, metrics, indicators, criteria and targets, and its real measurements)
+into new plans that share its housing areas; `enter_figures` gives plans four years of
+measurements and every quarter's counts, all with bulk_create. `load_demo_plan` loads the real
+plan and fills it with the invented counts, reports and measurements of `manage.py
+load_demo_data`. `national_dataset` makes what `manage.py generate_national_dataset` makes:
+plans plan-001, plan-002, ... with housing areas of their own, the demo figures (counts,
+reports and measurements) and users.
 """
 
 from __future__ import annotations
 
+import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 
 from django.core.management import call_command
-from django.db.models import Model
+from django.db import connection
 
 from activities.demo import DemoSummary, load_demo_data
-from activities.models import Activity, Metric, QuarterlyCount
-from agreements.models import Plan, PlanArea, Subagreement
-from indicators.models import CriterionTarget, Indicator, Measurement, SuccessCriterion
+from activities.models import Metric, QuarterlyCount
+from agreements.models import Plan
+from agreements.national_dataset import (
+    GENERATED_SLUG_PATTERN,
+    TEMPLATE_FIXTURE,
+    TEMPLATE_SLUG,
+    PlanShape,
+    copy_plan,
+)
+from indicators.models import Indicator, Measurement
 
-PLAN_SLUG = "slagelse-2017-2021"
-FIXTURE = "slagelse_2017_2021"
+# The real plan, which every benchmark loads.
+FIXTURE = TEMPLATE_FIXTURE
+PLAN_SLUG = TEMPLATE_SLUG
+
 MEASURED_YEARS = range(2017, 2021)
 BATCH = 2000
+# The generated users' password in the benchmark's own database, which is dropped at the end.
+PASSWORD = "benchmark-only-password"
+
+
+@contextmanager
+def throwaway_database() -> Iterator[str]:
+    """An empty, migrated database of the benchmark's own, dropped at the end; yields what it is.
+
+    It is made the way the test suite makes its database: in memory for SQLite, and for a
+    PostgreSQL database named in BENCH_DATABASE_URL a new database test_<name> beside it (an
+    old one of that name is dropped first). The named database itself is never touched.
+    """
+    named = connection.settings_dict["NAME"]
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    try:
+        if connection.vendor == "sqlite":
+            yield "SQLite, in memory"
+        else:
+            yield f"{connection.display_name} {connection.settings_dict['NAME']}"
+    finally:
+        connection.creation.destroy_test_db(named, verbosity=0)
 
 
 def load_demo_plan() -> tuple[Plan, DemoSummary]:
@@ -39,118 +79,28 @@ def load_demo_plan() -> tuple[Plan, DemoSummary]:
     return plan, summary
 
 
-def clone(model: type[Model], original: Model, **changes) -> Model:
-    """An unsaved copy of a row, with some of its fields changed."""
-    values = {
-        field.attname: getattr(original, field.attname)
-        for field in model._meta.concrete_fields
-        if not field.primary_key
-    }
-    values.update(changes)
-    return model(**values)
-
-
 def copy_plan_structure(template: Plan, count: int) -> list[Plan]:
-    """`count` new plans with the template's areas, delaftaler, activities, metrics,
-    indicators, criteria and targets."""
-    plans = Plan.objects.bulk_create(
-        clone(Plan, template, name=f"Benchmark-plan {number}", slug=f"benchmark-{number}")
+    """`count` new plans with the template's shape, sharing its housing areas, and without
+    figures of their own beyond the template's real measurements."""
+    shape = PlanShape.of(template)
+    return [
+        copy_plan(shape, name=f"Benchmark-plan {number}", slug=f"benchmark-{number}")
         for number in range(2, count + 2)
-    )
-    plan_areas = list(template.plan_areas.all())
-    PlanArea.objects.bulk_create(
-        clone(PlanArea, plan_area, plan_id=plan.pk) for plan in plans for plan_area in plan_areas
-    )
-    subagreements = list(template.subagreements.all())
-    activities = list(Activity.objects.filter(subagreement__plan=template))
-    activity_areas = list(
-        Activity.areas.through.objects.filter(activity__subagreement__plan=template)
-    )
-    metrics = list(Metric.objects.filter(activity__subagreement__plan=template))
-    indicators = list(Indicator.objects.filter(plan=template))
-    criteria = list(SuccessCriterion.objects.filter(subagreement__plan=template))
-    targets = list(CriterionTarget.objects.filter(criterion__subagreement__plan=template))
-    for plan in plans:
-        new_subagreements = dict(
-            zip(
-                [s.pk for s in subagreements],
-                Subagreement.objects.bulk_create(
-                    clone(Subagreement, s, plan_id=plan.pk) for s in subagreements
-                ),
-                strict=True,
-            )
-        )
-        new_activities = dict(
-            zip(
-                [a.pk for a in activities],
-                Activity.objects.bulk_create(
-                    clone(Activity, a, subagreement_id=new_subagreements[a.subagreement_id].pk)
-                    for a in activities
-                ),
-                strict=True,
-            )
-        )
-        Activity.areas.through.objects.bulk_create(
-            Activity.areas.through(
-                activity_id=new_activities[link.activity_id].pk, housingarea_id=link.housingarea_id
-            )
-            for link in activity_areas
-        )
-        new_metrics = dict(
-            zip(
-                [m.pk for m in metrics],
-                Metric.objects.bulk_create(
-                    clone(Metric, m, activity_id=new_activities[m.activity_id].pk) for m in metrics
-                ),
-                strict=True,
-            )
-        )
-        new_indicators = dict(
-            zip(
-                [i.pk for i in indicators],
-                Indicator.objects.bulk_create(
-                    clone(Indicator, i, plan_id=plan.pk) for i in indicators
-                ),
-                strict=True,
-            )
-        )
+    ]
 
-        def new_id(mapping, old_id):
-            return mapping[old_id].pk if old_id else None
 
-        new_criteria = dict(
-            zip(
-                [c.pk for c in criteria],
-                SuccessCriterion.objects.bulk_create(
-                    clone(
-                        SuccessCriterion,
-                        c,
-                        subagreement_id=new_subagreements[c.subagreement_id].pk,
-                        activity_id=new_id(new_activities, c.activity_id),
-                        indicator_id=new_id(new_indicators, c.indicator_id),
-                        metric_id=new_id(new_metrics, c.metric_id),
-                        denominator_metric_id=new_id(new_metrics, c.denominator_metric_id),
-                    )
-                    for c in criteria
-                ),
-                strict=True,
-            )
-        )
-        CriterionTarget.objects.bulk_create(
-            clone(
-                CriterionTarget,
-                t,
-                criterion_id=new_criteria[t.criterion_id].pk,
-                reference_id=new_id(new_indicators, t.reference_id),
-            )
-            for t in targets
-        )
-    return plans
+def national_dataset(plans: int) -> list[Plan]:
+    """The generated plans of `manage.py generate_national_dataset --plans N`, plan-001 first.
+
+    Plans generated before are kept, so a benchmark can grow the dataset in steps.
+    """
+    call_command("generate_national_dataset", plans=plans, password=PASSWORD, stdout=io.StringIO())
+    return list(Plan.objects.filter(slug__regex=GENERATED_SLUG_PATTERN).order_by("slug"))
 
 
 def enter_figures(plans: list[Plan]) -> tuple[int, int]:
     """Four years of measurements and of quarterly counts for every plan; the numbers of
-    measurements and counts written. The plans must have none yet."""
+    measurements and counts written. The plans must have none in those years yet."""
     measurements = counts = 0
     for number, plan in enumerate(plans):
         area_ids = list(plan.plan_areas.values_list("area_id", flat=True))

@@ -4,14 +4,19 @@ Run it with `make bench`, or from the project root:
 
     DJANGO_SETTINGS_MODULE=helhedsplan.test_settings .venv/bin/python bench/evaluate_criteria.py
 
-`--plans N` changes the number of plans (default 100). The script builds everything in an
-in-memory SQLite database of its own: DATABASE_URL is replaced before Django starts, so neither
-db.sqlite3 nor a PostgreSQL database named in the environment or in .env is touched.
+`--plans N` changes the number of plans (default 100). The script builds everything in a
+database of its own, in memory, or with BENCH_DATABASE_URL=postgres://.../NAME in a database
+test_NAME that it creates and drops (bench/dataset.py, throwaway_database): DATABASE_URL is
+replaced before Django starts, so neither db.sqlite3 nor a database named in the environment
+or in .env is touched.
 
 It migrates the empty database, loads the real Slagelse plan, copies the plan's delaftaler,
 activities, metrics, indicators, criteria and targets into N - 1 more plans, and gives every
 plan four years of measurements (2017-2020, every indicator and area) and quarterly counts
 (every quarter of the plan, every metric and area), all with bulk_create (bench/dataset.py).
+With `--national` it instead generates the national dataset of `manage.py
+generate_national_dataset --plans N` (copies of the plan with housing areas of their own and
+the demo figures: counts, reports and measurements) and judges the N generated plans.
 Then it judges each plan with `evaluate_plan` for all its years and prints the time, the
 evaluations and the queries per plan.
 """
@@ -27,7 +32,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ["DATABASE_URL"] = "sqlite://:memory:"
+# The benchmark's own database (bench/dataset.py, throwaway_database): in memory, or beside the
+# PostgreSQL database BENCH_DATABASE_URL names.
+os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", "sqlite://:memory:")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helhedsplan.test_settings")
 os.environ.setdefault("SECRET_KEY", "benchmark-only-not-secret")
 
@@ -41,38 +48,64 @@ from django.db import connection, reset_queries  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import translation  # noqa: E402
 
+from activities.models import QuarterlyCount, QuarterReport  # noqa: E402
 from agreements.models import Plan  # noqa: E402
-from bench.dataset import FIXTURE, PLAN_SLUG, copy_plan_structure, enter_figures  # noqa: E402
+from bench.dataset import (  # noqa: E402
+    FIXTURE,
+    PLAN_SLUG,
+    copy_plan_structure,
+    enter_figures,
+    national_dataset,
+    throwaway_database,
+)
 from indicators.evaluation import evaluate_plan  # noqa: E402
-from indicators.models import CriterionTarget, SuccessCriterion  # noqa: E402
+from indicators.models import CriterionTarget, Measurement, SuccessCriterion  # noqa: E402
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--plans", type=int, default=100, help="How many plans (default 100).")
-    number_of_plans = parser.parse_args().plans
+    parser.add_argument(
+        "--national",
+        action="store_true",
+        help="Judge the plans of the national dataset (generate_national_dataset).",
+    )
+    options = parser.parse_args()
+    with throwaway_database() as database:
+        run(options.plans, national=options.national, database=database)
 
-    if connection.settings_dict["NAME"] != ":memory:":
-        sys.exit("Refusing to run: the benchmark only ever uses an in-memory SQLite database.")
 
+def run(number_of_plans: int, *, national: bool, database: str) -> None:
     started = time.perf_counter()
-    call_command("migrate", verbosity=0)
-    call_command("loaddata", FIXTURE, verbosity=0)
-    template = Plan.objects.get(slug=PLAN_SLUG)
-    plans = [template, *copy_plan_structure(template, number_of_plans - 1)]
-    measurements, counts = enter_figures(plans)
+    if national:
+        plans = national_dataset(number_of_plans)
+        figures = (
+            f"Measurements: {Measurement.objects.count()}, quarterly counts: "
+            f"{QuarterlyCount.objects.count()}, quarterly reports: "
+            f"{QuarterReport.objects.count()} (the national dataset's demo figures)"
+        )
+    else:
+        call_command("loaddata", FIXTURE, verbosity=0)
+        template = Plan.objects.get(slug=PLAN_SLUG)
+        plans = [template, *copy_plan_structure(template, number_of_plans - 1)]
+        measurements, counts = enter_figures(plans)
+        figures = (
+            f"Measurements: {measurements}, quarterly counts: {counts} (entered by the benchmark)"
+        )
     set_up = time.perf_counter() - started
 
-    criteria = SuccessCriterion.objects.count()
-    targets = CriterionTarget.objects.count()
-    print(f"Plans: {len(plans)}")
+    criteria = SuccessCriterion.objects.filter(subagreement__plan__in=plans).count()
+    targets = CriterionTarget.objects.filter(criterion__subagreement__plan__in=plans).count()
+    print(f"Database: {database}")
+    print(f"Plans: {len(plans)}" + (" (the national dataset)" if national else ""))
     print(f"Criteria: {criteria} ({criteria // len(plans)} per plan), targets: {targets}")
-    print(f"Measurements: {measurements}, quarterly counts: {counts} (entered by the benchmark)")
-    print(f"Set-up (migrate, load the plan, copy it, enter figures): {set_up:.1f} s")
+    print(figures)
+    what = "generate the national dataset" if national else "load the plan, copy it, enter figures"
+    print(f"Set-up (migrate, {what}): {set_up:.1f} s")
 
     timings, queries, evaluations = [], [], 0
     with translation.override(settings.LANGUAGE_CODE):
-        for plan in Plan.objects.order_by("pk"):
+        for plan in sorted(plans, key=lambda plan: plan.pk):
             # The query log keeps only the last 9000; the set-up filled it.
             reset_queries()
             with CaptureQueriesContext(connection) as captured:

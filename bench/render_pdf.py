@@ -5,8 +5,9 @@ Run it with `make bench`, or from the project root:
     DJANGO_SETTINGS_MODULE=helhedsplan.test_settings .venv/bin/python bench/render_pdf.py
 
 `--repeat N` changes how many times each PDF is rendered (default 5). Like the other benchmarks
-it works in an in-memory SQLite database of its own: DATABASE_URL is replaced before Django
-starts, so neither db.sqlite3 nor a PostgreSQL database is touched.
+it works in a database of its own, in memory or, with BENCH_DATABASE_URL, a PostgreSQL database
+test_NAME that it creates and drops: DATABASE_URL is replaced before Django starts, so neither
+db.sqlite3 nor a database in .env is touched.
 
 It migrates the empty database and loads the real Slagelse plan, whose four delaftaler each
 have an approved version 1. After one warm-up render (WeasyPrint finds the fonts and parses the
@@ -14,6 +15,10 @@ stylesheet the first time), it renders each delaftale's current version N times,
 combined PDF of all four (what LBF gets through a share link), then the strategic agreement,
 and prints the median and slowest time, the pages, the size and the queries of each, and
 whether the aims are met: a delaftale under 1 s, all four in one PDF under 3 s.
+
+With `--national` the plan is the first of the national dataset (`manage.py
+generate_national_dataset --plans N`, default 100), a copy of the real plan with its approved
+versions, among all the others.
 """
 
 from __future__ import annotations
@@ -30,7 +35,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ["DATABASE_URL"] = "sqlite://:memory:"
+# The benchmark's own database (bench/dataset.py, throwaway_database): in memory, or beside the
+# PostgreSQL database BENCH_DATABASE_URL names.
+os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", "sqlite://:memory:")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helhedsplan.test_settings")
 os.environ.setdefault("SECRET_KEY", "benchmark-only-not-secret")
 # WeasyPrint logs every step of every render, and fontTools every table it subsets, at INFO.
@@ -48,9 +55,8 @@ from weasyprint.text.ffi import harfbuzz_subset  # noqa: E402
 
 from agreements import pdf  # noqa: E402
 from agreements.models import Plan, SubagreementVersion  # noqa: E402
+from bench.dataset import FIXTURE, PLAN_SLUG, national_dataset, throwaway_database  # noqa: E402
 
-PLAN_SLUG = "slagelse-2017-2021"
-FIXTURE = "slagelse_2017_2021"
 AIM_ONE = 1.0
 AIM_ALL = 3.0
 
@@ -88,22 +94,39 @@ def main() -> None:
     parser.add_argument(
         "--repeat", type=int, default=5, help="How many renders of each PDF (default 5)."
     )
-    repeat = parser.parse_args().repeat
-
-    if connection.settings_dict["NAME"] != ":memory:":
-        sys.exit("Refusing to run: the benchmark only ever uses an in-memory SQLite database.")
-
+    parser.add_argument(
+        "--national",
+        action="store_true",
+        help="Render the first plan of the national dataset (generate_national_dataset).",
+    )
+    parser.add_argument(
+        "--plans",
+        type=int,
+        default=100,
+        help="How many plans in the national dataset (default 100).",
+    )
+    options = parser.parse_args()
     started = time.perf_counter()
-    call_command("migrate", verbosity=0)
-    call_command("loaddata", FIXTURE, verbosity=0)
-    plan = Plan.objects.get(slug=PLAN_SLUG)
+    with throwaway_database() as database:
+        run(options, started=started, database=database)
+
+
+def run(options: argparse.Namespace, *, started: float, database: str) -> None:
+    repeat = options.repeat
+    if options.national:
+        plan = national_dataset(options.plans)[0]
+    else:
+        call_command("loaddata", FIXTURE, verbosity=0)
+        plan = Plan.objects.get(slug=PLAN_SLUG)
     versions = list(
         SubagreementVersion.objects.current().for_rendering().filter(subagreement__plan=plan)
     )
     set_up = time.perf_counter() - started
 
+    print(f"Database: {database}, plans: {Plan.objects.count()}")
     print(f"Plan: {plan.name}")
-    print(f"Set-up (migrate, load the plan): {set_up:.1f} s")
+    what = "generate the national dataset" if options.national else "load the plan"
+    print(f"Set-up (migrate, {what}): {set_up:.1f} s")
     print(
         "Font subsetting: "
         + ("HarfBuzz" if harfbuzz_subset else "fontTools (libharfbuzz-subset0 is not installed)")

@@ -5,8 +5,9 @@ Run it with `make bench`, or from the project root:
     DJANGO_SETTINGS_MODULE=helhedsplan.test_settings .venv/bin/python bench/save_quarter.py
 
 `--quarters N` changes how many quarters of the plan are saved (default 8). Like
-bench/evaluate_criteria.py it works in an in-memory SQLite database of its own: DATABASE_URL is
-replaced before Django starts, so neither db.sqlite3 nor a PostgreSQL database is touched.
+bench/evaluate_criteria.py it works in a database of its own, in memory or, with
+BENCH_DATABASE_URL, a PostgreSQL database test_NAME that it creates and drops: DATABASE_URL is
+replaced before Django starts, so neither db.sqlite3 nor a database in .env is touched.
 
 It migrates the empty database, loads the real Slagelse plan and gives a secretariat user a
 role in it, so the grid holds every activity in every housing area it runs in. For each of the
@@ -16,6 +17,11 @@ count and report created), a second save that changes every number with a reason
 submission. Between the saves the grid is loaded again, as the page does after its redirect.
 Finally it renders the entry page (GET) for the secretariat with the test client. It prints the
 medians over the quarters and the queries of each step.
+
+With `--national` the plan is the first of the national dataset (`manage.py
+generate_national_dataset --plans N`, default 100) and the user its secretariat; the plan's
+own demo figures are removed first, so that its first save creates every count as with the
+real plan, while the other plans' counts and reports stay in the tables.
 """
 
 from __future__ import annotations
@@ -30,7 +36,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ["DATABASE_URL"] = "sqlite://:memory:"
+# The benchmark's own database (bench/dataset.py, throwaway_database): in memory, or beside the
+# PostgreSQL database BENCH_DATABASE_URL names.
+os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", "sqlite://:memory:")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helhedsplan.test_settings")
 os.environ.setdefault("SECRET_KEY", "benchmark-only-not-secret")
 
@@ -47,15 +55,15 @@ from django.test.utils import CaptureQueriesContext, setup_test_environment  # n
 from django.urls import reverse  # noqa: E402
 from django.utils import translation  # noqa: E402
 
+from activities.demo import remove_demo_data  # noqa: E402
 from activities.forms import QuarterEntryForm  # noqa: E402
 from activities.grid import EntryGrid  # noqa: E402
-from activities.models import QuarterReport  # noqa: E402
+from activities.models import QuarterlyCount, QuarterReport  # noqa: E402
 from activities.services import save_quarter  # noqa: E402
 from agreements.models import Membership, Plan, Role  # noqa: E402
+from agreements.national_dataset import secretariat_username  # noqa: E402
+from bench.dataset import FIXTURE, PLAN_SLUG, national_dataset, throwaway_database  # noqa: E402
 from helhedsplan.periods import Quarter  # noqa: E402
-
-PLAN_SLUG = "slagelse-2017-2021"
-FIXTURE = "slagelse_2017_2021"
 
 
 def form_data(grid: EntryGrid, *, start: int, action: str, reason: str = "") -> dict[str, str]:
@@ -124,19 +132,35 @@ def main() -> None:
     parser.add_argument(
         "--quarters", type=int, default=8, help="How many quarters of the plan (default 8)."
     )
-    number_of_quarters = parser.parse_args().quarters
-
-    if connection.settings_dict["NAME"] != ":memory:":
-        sys.exit("Refusing to run: the benchmark only ever uses an in-memory SQLite database.")
-
+    parser.add_argument(
+        "--national",
+        action="store_true",
+        help="Save the first plan of the national dataset (generate_national_dataset).",
+    )
+    parser.add_argument(
+        "--plans",
+        type=int,
+        default=100,
+        help="How many plans in the national dataset (default 100).",
+    )
+    options = parser.parse_args()
     started = time.perf_counter()
+    with throwaway_database() as database:
+        run(options, started=started, database=database)
+
+
+def run(options: argparse.Namespace, *, started: float, database: str) -> None:
     setup_test_environment()  # the test client's host, as in the test suite
-    call_command("migrate", verbosity=0)
-    call_command("loaddata", FIXTURE, verbosity=0)
-    plan = Plan.objects.get(slug=PLAN_SLUG)
-    user = get_user_model().objects.create_user(username="sekretariat-benchmark")
-    Membership.objects.create(user=user, plan=plan, role=Role.SECRETARIAT)
-    quarters = plan.quarters()[:number_of_quarters]
+    if options.national:
+        plan = national_dataset(options.plans)[0]
+        remove_demo_data(plan=plan)
+        user = get_user_model().objects.get(username=secretariat_username(1))
+    else:
+        call_command("loaddata", FIXTURE, verbosity=0)
+        plan = Plan.objects.get(slug=PLAN_SLUG)
+        user = get_user_model().objects.create_user(username="sekretariat-benchmark")
+        Membership.objects.create(user=user, plan=plan, role=Role.SECRETARIAT)
+    quarters = plan.quarters()[: options.quarters]
     set_up = time.perf_counter() - started
 
     steps: dict[str, tuple[list[float], list[int]]] = {
@@ -190,7 +214,18 @@ def main() -> None:
             assert response.status_code == 200, response.status_code
             record("GET entry page (secretariat)", seconds, queries)
 
-    submitted = QuarterReport.objects.filter(status=QuarterReport.Status.SUBMITTED).count()
+    submitted = (
+        QuarterReport.objects.filter(activity__subagreement__plan=plan)
+        .filter(status=QuarterReport.Status.SUBMITTED)
+        .count()
+    )
+    print(f"Database: {database}")
+    plans = Plan.objects.count()
+    print(
+        f"Data: {plans} plan{'' if plans == 1 else 's'}, "
+        f"{QuarterlyCount.objects.count()} quarterly counts, "
+        f"{QuarterReport.objects.count()} quarterly reports"
+    )
     print(f"Plan: {plan.name}")
     print(
         f"Quarters: {len(quarters)} ({quarters[0].code} to {quarters[-1].code}), "
@@ -200,7 +235,8 @@ def main() -> None:
         f"Fields on the form: {fields} ({counts} counts; a note, a status and a revision for "
         f"each of {pairs} activity-area pairs; action, reason and confirmation)"
     )
-    print(f"Set-up (migrate, load the plan): {set_up:.1f} s")
+    what = "generate the national dataset" if options.national else "load the plan"
+    print(f"Set-up (migrate, {what}): {set_up:.1f} s")
     for name, (timings, queries) in steps.items():
         report(name, timings, queries)
 
