@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
 
 from agreements.models import Plan, Role
-from indicators.access import READ_METHODS, get_plan_with_role
+from indicators.access import READ_METHODS, get_plan_with_role, may_read_history
+
+from .models import Activity
 
 
 def get_plan_for_reporting(request: HttpRequest, slug: str) -> Plan:
@@ -31,3 +34,16 @@ def get_plan_for_follow_up(request: HttpRequest, slug: str, *, change: bool = Fa
     if not may_look or ((change or request.method not in READ_METHODS) and not plan.may_change):
         raise PermissionDenied
     return plan
+
+
+def get_activity_for_history(request: HttpRequest, slug: str, pk: int) -> Activity:
+    """An activity of the plan for its history page; 403 for those who may not read it."""
+    plan = get_plan_with_role(request.user, slug)
+    activity = get_object_or_404(
+        Activity.objects.filter(subagreement__plan=plan).select_related("subagreement__focus_area"),
+        pk=pk,
+    )
+    if not may_read_history(plan, request.user, activity):
+        raise PermissionDenied
+    activity.subagreement.plan = plan
+    return activity

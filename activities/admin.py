@@ -6,9 +6,10 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from agreements.models import StaffResource
 from helhedsplan.admin_site import PlanScopedAdmin, PlanScopedInline, SheetAdminMixin
+from helhedsplan.history import ChangeReasonAdmin, ChangeReasonForm
 from indicators.models import SuccessCriterion
 
-from .models import Activity, Metric, QuarterlyCount
+from .models import Activity, Metric, QuarterlyCount, QuarterReport
 from .resources import ActivityResource
 
 
@@ -50,7 +51,7 @@ class ActivityCriterionInline(PlanScopedInline, admin.StackedInline):
 
 
 @admin.register(Activity)
-class ActivityAdmin(SheetAdminMixin, PlanScopedAdmin):
+class ActivityAdmin(ChangeReasonAdmin, SheetAdminMixin, PlanScopedAdmin, SimpleHistoryAdmin):
     plan_path = "subagreement__plan"
     resource_classes = [ActivityResource]
     list_display = [
@@ -118,8 +119,28 @@ class ActivityAdmin(SheetAdminMixin, PlanScopedAdmin):
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
+class QuarterlyCountForm(ChangeReasonForm):
+    reason_missing = _("Write why the number is changed: the quarter's report has been submitted.")
+
+    def reason_required(self) -> bool:
+        # As on the entry form: once a quarter is submitted its numbers are official, and
+        # changing one needs a reason.
+        count = self.instance
+        return (
+            "value" in self.changed_data
+            and QuarterReport.objects.filter(
+                activity_id=count.metric.activity_id,
+                area_id=count.area_id,
+                year=count.year,
+                quarter=count.quarter,
+                submitted_at__isnull=False,
+            ).exists()
+        )
+
+
 @admin.register(QuarterlyCount)
-class QuarterlyCountAdmin(PlanScopedAdmin, SimpleHistoryAdmin):
+class QuarterlyCountAdmin(ChangeReasonAdmin, PlanScopedAdmin, SimpleHistoryAdmin):
+    form = QuarterlyCountForm
     plan_path = "metric__activity__subagreement__plan"
     list_display = ["metric", "area", "year", "quarter", "value"]
     list_filter = ["metric__activity__subagreement__plan", "year", "quarter", "area"]

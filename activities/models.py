@@ -20,7 +20,13 @@ from agreements.models import (
     Role,
     Subagreement,
 )
+from helhedsplan.history import ChangeLog, HistoricalRecordsWithStart, ids_ever, in_any
 from helhedsplan.periods import Quarter
+
+
+def counts_in(history: models.QuerySet, areas: list[int] | None) -> models.QuerySet:
+    """The historical counts of the given housing areas only, or all when `areas` is None."""
+    return history if areas is None else history.filter(area_id__in=areas)
 
 
 class ActivityQuerySet(models.QuerySet["Activity"]):
@@ -48,6 +54,18 @@ class ActivityQuerySet(models.QuerySet["Activity"]):
             for pair in pairs
             if any(assignment_covers(assignment, *pair) for assignment in assignments)
         ]
+
+    def reported_by(self, plan, user) -> ActivityQuerySet:
+        """The plan's activities this user's reporting assignments cover in some housing area
+        (the rule of `assignment_covers`): those whose history a coordinator may read."""
+        assignments = ReportingAssignment.objects.filter(
+            membership__plan=plan, membership__user=user
+        )
+        return self.filter(subagreement__plan=plan).filter(
+            Exists(assignments.filter(activity=OuterRef("pk")))
+            | Q(municipality_responsible=False)
+            & Exists(assignments.filter(activity__isnull=True, area__activities=OuterRef("pk")))
+        )
 
 
 def plan_area_order(plan):
@@ -110,6 +128,8 @@ class Activity(models.Model):
         ),
     )
 
+    # The housing areas too: where an activity runs decides where it is counted.
+    history = HistoricalRecordsWithStart(m2m_fields=["areas"])
     objects = NumberedInSubagreementManager.from_queryset(ActivityQuerySet)()
 
     class Meta:
@@ -140,6 +160,43 @@ class Activity(models.Model):
         return (*self.subagreement.natural_key(), self.position)
 
     natural_key.dependencies = ["agreements.subagreement", "agreements.housingarea"]
+
+    def areas_reported_by(self, user) -> list[int]:
+        """The ids of the housing areas in which the user's reporting assignments cover this
+        activity (the rule of `assignment_covers`)."""
+        assignments = list(
+            ReportingAssignment.objects.filter(
+                membership__plan_id=self.subagreement.plan_id, membership__user=user
+            ).values_list("activity_id", "area_id")
+        )
+        return [
+            area.pk
+            for area in self.areas.all()
+            if any(assignment_covers(assignment, self, area) for assignment in assignments)
+        ]
+
+    def change_log(self, areas: list[int] | None = None) -> ChangeLog:
+        """Every recorded change of the activity, its metrics, their quarterly counts, its
+        staff lines, and its own success criteria with their targets.
+
+        With `areas`, only the counts of those housing areas: a coordinator reads the
+        history of their own areas, never another area's drafts."""
+        # Imported here: indicators' models import this module.
+        from agreements.models import StaffResource
+        from indicators.models import CriterionTarget, SuccessCriterion
+
+        metrics = ids_ever(Metric, activity_id=self.pk)
+        criteria = ids_ever(SuccessCriterion, activity_id=self.pk)
+        return ChangeLog(
+            [
+                Activity.history.filter(id=self.pk),
+                Metric.history.filter(activity_id=self.pk),
+                counts_in(QuarterlyCount.history.filter(in_any("metric_id", metrics)), areas),
+                StaffResource.history.filter(activity_id=self.pk),
+                SuccessCriterion.history.filter(activity_id=self.pk),
+                CriterionTarget.history.filter(in_any("criterion_id", criteria)),
+            ]
+        )
 
 
 class MetricManager(models.Manager["Metric"]):
@@ -185,6 +242,7 @@ class Metric(models.Model):
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
+    history = HistoricalRecordsWithStart()
     objects = MetricManager()
 
     class Meta:
@@ -385,7 +443,7 @@ class QuarterlyCount(models.Model):
     # Invented by load_demo_data for a first impression, and removed again by its --remove.
     is_demo = models.BooleanField(_("demo data"), default=False, editable=False)
 
-    history = HistoricalRecords()
+    history = HistoricalRecordsWithStart()
     objects = QuarterlyCountQuerySet.as_manager()
 
     class Meta:

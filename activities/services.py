@@ -12,6 +12,8 @@ their history), so saving the secretariat's whole plan costs what saving one act
 
 from __future__ import annotations
 
+import copy
+
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -90,7 +92,7 @@ def save_quarter(
             quarter=quarter.number,
         ).order_by("pk")
     }
-    new_counts, changed_counts, deleted_counts = [], [], []
+    new_counts, changed_counts, deleted_counts, stored_before = [], [], [], []
     for entry in saving:
         area = entry.pair.area
         for metric_id, value in entry.changed_counts().items():
@@ -108,6 +110,8 @@ def save_quarter(
             elif value is None:
                 deleted_counts.append(count)
             else:
+                # As stored, for the history's first record of a count that has none yet.
+                stored_before.append(copy.copy(count))
                 count.value = value
                 # A number a person typed over an invented one is real from now on, and must
                 # survive `load_demo_data --remove`.
@@ -115,7 +119,7 @@ def save_quarter(
                 changed_counts.append(count)
 
     reason = reason.strip() or None
-    record_history_start(QuarterlyCount, changed_counts + deleted_counts)
+    record_history_start(QuarterlyCount, stored_before + deleted_counts)
     new_reports, changed_reports = [], []
     for entry in saving:
         report = reports.get(entry.pair.key)

@@ -38,4 +38,9 @@ urlpatterns = [
         views.reopen,
         name="reopen",
     ),
+    path(
+        "planer/<slug:plan>/aktiviteter/<int:activity>/aendringer/",
+        views.changes,
+        name="changes",
+    ),
 ]

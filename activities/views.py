@@ -15,8 +15,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from helhedsplan.periods import Quarter
+from indicators.access import history_areas
 
-from .access import get_plan_for_follow_up, get_plan_for_reporting
+from .access import get_activity_for_history, get_plan_for_follow_up, get_plan_for_reporting
 from .completeness import Completeness
 from .forms import (
     QuarterEntryForm,
@@ -349,4 +350,24 @@ def reopen(request, plan: str, report: int):
         request,
         "activities/reopen.html",
         {"plan": plan, "report": report, "form": form, "breadcrumbs": crumbs},
+    )
+
+
+@require_safe
+def changes(request, plan: str, activity: int):
+    """Who changed what in the activity, its metrics and its quarterly counts, when, and why."""
+    activity = get_activity_for_history(request, plan, activity)
+    plan = activity.subagreement.plan
+    title = _("Changes to %(activity)s") % {"activity": activity.name}
+    return render(
+        request,
+        "activities/changes.html",
+        {
+            "plan": plan,
+            "activity": activity,
+            "breadcrumbs": entry_crumbs(plan, None, ("", title)),
+            "page": activity.change_log(history_areas(plan, request.user, activity)).page(
+                request.GET.get("side")
+            ),
+        },
     )

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.db.models import Count
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from activities.models import Activity, ReportingAssignment
 from helhedsplan.admin_site import (
@@ -10,6 +11,7 @@ from helhedsplan.admin_site import (
     ReferenceDataAdmin,
     SharedDataAdmin,
 )
+from helhedsplan.history import ChangeReasonAdmin
 from helhedsplan.numbers import format_thousand_dkk
 from indicators.models import SuccessCriterion
 
@@ -129,7 +131,7 @@ class SubagreementLinkInline(PlanScopedInline, admin.TabularInline):
 
 
 @admin.register(Plan)
-class PlanAdmin(PlanScopedAdmin):
+class PlanAdmin(ChangeReasonAdmin, PlanScopedAdmin, SimpleHistoryAdmin):
     plan_path = "pk"
     list_display = [
         "name",
@@ -240,7 +242,7 @@ class SubagreementCriterionInline(PlanScopedInline, admin.StackedInline):
 
 
 @admin.register(Subagreement)
-class SubagreementAdmin(PlanScopedAdmin):
+class SubagreementAdmin(ChangeReasonAdmin, PlanScopedAdmin, SimpleHistoryAdmin):
     list_display = ["focus_area", "plan", *BUDGET_COLUMNS, "valid_from", "valid_to"]
     list_filter = ["plan", "focus_area__funding_period"]
     search_fields = ["focus_area__name", "problem_complex", "purpose_and_goals"]

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from helhedsplan.history import ChangeLog, HistoricalRecordsWithStart, ids_ever, in_any
 from helhedsplan.periods import (
     HalfYear,
     PlanYear,
@@ -277,6 +278,8 @@ class Plan(models.Model):
         ),
     )
 
+    history = HistoricalRecordsWithStart()
+
     BASELINE_YEARS = 10
 
     objects = PlanManager.from_queryset(PlanQuerySet)()
@@ -427,6 +430,7 @@ class PlanArea(models.Model):
         help_text=_("Share of a full-time coordinator for this area, e.g. 0.5 for 50 per cent."),
     )
 
+    history = HistoricalRecordsWithStart()
     objects = PlanAreaManager()
 
     class Meta:
@@ -475,6 +479,7 @@ class PlanParty(models.Model):
     role = models.CharField(_("role"), max_length=200, blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
+    history = HistoricalRecordsWithStart()
     objects = PlanPartyManager()
 
     class Meta:
@@ -516,6 +521,8 @@ class Signatory(models.Model):
     )
     signed_on = models.DateField(_("signed on"), null=True, blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    history = HistoricalRecordsWithStart()
 
     class Meta:
         verbose_name = _("signatory")
@@ -564,6 +571,7 @@ class Body(models.Model):
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
+    history = HistoricalRecordsWithStart()
     objects = BodyManager()
 
     class Meta:
@@ -636,6 +644,7 @@ class PlanSection(models.Model):
     )
     body = models.TextField(_("text"), blank=True)
 
+    history = HistoricalRecordsWithStart()
     objects = PlanSectionManager()
 
     class Meta:
@@ -680,6 +689,7 @@ class RequiredAttachment(models.Model):
     note = models.TextField(_("note"), blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
+    history = HistoricalRecordsWithStart()
     objects = RequiredAttachmentManager()
 
     class Meta:
@@ -764,6 +774,7 @@ class Subagreement(models.Model):
         help_text=_("The validity in the agreement's own words, where it gives no exact dates."),
     )
 
+    history = HistoricalRecordsWithStart()
     objects = SubagreementManager.from_queryset(SubagreementQuerySet)()
 
     class Meta:
@@ -891,6 +902,45 @@ class Subagreement(models.Model):
             "validity_note": self.validity_note,
         }
 
+    def change_log(self) -> ChangeLog:
+        """Every recorded change of the delaftale and what it holds: its parties and staff,
+        its activities with their metrics and quarterly counts, its criteria with their
+        targets and assessments, and the yearly figures of the indicators its criteria read.
+        Rows deleted since are included: they were part of it."""
+        # Imported here: those apps' models import this module.
+        from activities.models import Activity, Metric, QuarterlyCount
+        from indicators.models import (
+            CriterionTarget,
+            Measurement,
+            QualitativeAssessment,
+            SuccessCriterion,
+        )
+
+        activities = ids_ever(Activity, subagreement_id=self.pk)
+        metrics = [
+            Metric._base_manager.filter(in_any("activity_id", activities)).values("pk"),
+            Metric.history.filter(in_any("activity_id", activities)).values("id"),
+        ]
+        criteria = ids_ever(SuccessCriterion, subagreement_id=self.pk)
+        indicators = [
+            SuccessCriterion._base_manager.filter(subagreement_id=self.pk).values("indicator_id"),
+            SuccessCriterion.history.filter(subagreement_id=self.pk).values("indicator_id"),
+        ]
+        return ChangeLog(
+            [
+                Subagreement.history.filter(id=self.pk),
+                SubagreementParty.history.filter(subagreement_id=self.pk),
+                StaffResource.history.filter(subagreement_id=self.pk),
+                Activity.history.filter(subagreement_id=self.pk),
+                Metric.history.filter(in_any("activity_id", activities)),
+                QuarterlyCount.history.filter(in_any("metric_id", metrics)),
+                SuccessCriterion.history.filter(subagreement_id=self.pk),
+                CriterionTarget.history.filter(in_any("criterion_id", criteria)),
+                QualitativeAssessment.history.filter(in_any("criterion_id", criteria)),
+                Measurement.history.filter(in_any("indicator_id", indicators)),
+            ]
+        )
+
     @transaction.atomic
     def approve_version(
         self,
@@ -995,6 +1045,7 @@ class SubagreementParty(models.Model):
         verbose_name=_("organisation"),
     )
 
+    history = HistoricalRecordsWithStart()
     objects = NumberedInSubagreementManager()
 
     class Meta:
@@ -1051,6 +1102,7 @@ class StaffResource(models.Model):
     )
     note = models.TextField(_("note"), blank=True)
 
+    history = HistoricalRecordsWithStart()
     objects = NumberedInSubagreementManager()
 
     class Meta:

@@ -88,6 +88,23 @@ def history(request, plan: str, focus_area: str):
     )
 
 
+@require_safe
+def changes(request, plan: str, focus_area: str):
+    """Who changed what in the delaftale and everything it holds, when, and why."""
+    # The changes are those of the draft, so they are for those who see drafts: the
+    # secretariat and the board.
+    subagreement = get_subagreement_for_agreements(request, plan, focus_area, draft=True)
+    return render(
+        request,
+        "agreements/changes.html",
+        {
+            "plan": subagreement.plan,
+            "subagreement": subagreement,
+            "page": subagreement.change_log().page(request.GET.get("side")),
+        },
+    )
+
+
 def version_content(subagreement, choice: str) -> dict:
     if choice == DRAFT:
         return subagreement.content()

@@ -14,6 +14,7 @@ from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 
+from activities.models import Activity
 from agreements.models import Membership, Plan, Role, Subagreement
 
 from .models import Indicator, SuccessCriterion
@@ -75,5 +76,42 @@ def get_qualitative_criterion_for_user(
         ).select_related("subagreement__focus_area", "activity"),
         pk=pk,
     )
+    criterion.subagreement.plan = plan
+    return criterion
+
+
+def history_areas(plan: Plan, user, activity: Activity | None) -> list[int] | None:
+    """The housing areas whose counts the user reads in a history page: all (None) for the
+    secretariat and the board, a coordinator's own areas of the activity otherwise."""
+    if plan.may_change or plan.user_role == Role.BOARD or activity is None:
+        return None
+    return activity.areas_reported_by(user)
+
+
+def may_read_history(plan: Plan, user, activity: Activity | None) -> bool:
+    """Whether the user may read a history page of the plan's data: the secretariat and the
+    board read every one, a coordinator those of the activities they report (`activity`);
+    Landsbyggefonden none."""
+    if plan.may_change or plan.user_role == Role.BOARD:
+        return True
+    return (
+        activity is not None
+        and plan.user_role == Role.COORDINATOR
+        and Activity.objects.reported_by(plan, user).filter(pk=activity.pk).exists()
+    )
+
+
+def get_criterion_for_history(request: HttpRequest, slug: str, pk: int) -> SuccessCriterion:
+    """A criterion of the plan for its history page; 403 for those who may not read it (a
+    coordinator may, for a criterion of an activity they report)."""
+    plan = get_plan_with_role(request.user, slug)
+    criterion = get_object_or_404(
+        SuccessCriterion.objects.filter(subagreement__plan=plan).select_related(
+            "subagreement__focus_area", "activity"
+        ),
+        pk=pk,
+    )
+    if not may_read_history(plan, request.user, criterion.activity):
+        raise PermissionDenied
     criterion.subagreement.plan = plan
     return criterion

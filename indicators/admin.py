@@ -1,10 +1,13 @@
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db.models import Count
+from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from helhedsplan.admin_site import PlanScopedAdmin, PlanScopedInline, SheetAdminMixin
+from helhedsplan.history import ChangeReasonAdmin, ChangeReasonForm
 
 from .models import (
     CriterionTarget,
@@ -15,15 +18,45 @@ from .models import (
 )
 from .resources import CriterionResource, MeasurementResource
 
+FIGURE_REASON_MISSING = _("Write why the figure is changed.")
+
+
+class MeasurementForm(ChangeReasonForm):
+    reason_missing = FIGURE_REASON_MISSING
+
+    def reason_required(self) -> bool:
+        # As on the measurements page: changing an entered figure needs a reason.
+        return "value" in self.changed_data
+
+
+class MeasurementFormSet(BaseInlineFormSet):
+    """An indicator's figures; changing or removing one needs the reason given on the page."""
+
+    reason_given = False
+
+    def clean(self):
+        super().clean()
+        if self.reason_given:
+            return
+        for form in self.initial_forms:
+            if self._should_delete_form(form) or "value" in form.changed_data:
+                raise ValidationError(FIGURE_REASON_MISSING)
+
 
 class MeasurementInline(PlanScopedInline, admin.TabularInline):
     model = Measurement
+    formset = MeasurementFormSet
     fields = ["year", "area", "value", "source_note", "measured_on"]
     extra = 0
 
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.reason_given = bool(request.POST.get("change_reason", "").strip())
+        return formset
+
 
 @admin.register(Indicator)
-class IndicatorAdmin(PlanScopedAdmin):
+class IndicatorAdmin(ChangeReasonAdmin, PlanScopedAdmin, SimpleHistoryAdmin):
     list_display = ["name", "plan", "unit", "is_reference", "measurement_count"]
     list_filter = ["plan", "unit", "is_reference"]
     search_fields = ["name", "description", "source"]
@@ -43,7 +76,8 @@ class IndicatorAdmin(PlanScopedAdmin):
 
 
 @admin.register(Measurement)
-class MeasurementAdmin(SheetAdminMixin, PlanScopedAdmin, SimpleHistoryAdmin):
+class MeasurementAdmin(ChangeReasonAdmin, SheetAdminMixin, PlanScopedAdmin, SimpleHistoryAdmin):
+    form = MeasurementForm
     plan_path = "indicator__plan"
     resource_classes = [MeasurementResource]
     list_display = ["indicator", "year", "area_or_whole_plan", "value", "source_note"]
@@ -84,7 +118,9 @@ class OwnerListFilter(admin.SimpleListFilter):
 
 
 @admin.register(SuccessCriterion)
-class SuccessCriterionAdmin(SheetAdminMixin, PlanScopedAdmin):
+class SuccessCriterionAdmin(
+    ChangeReasonAdmin, SheetAdminMixin, PlanScopedAdmin, SimpleHistoryAdmin
+):
     plan_path = "subagreement__plan"
     resource_classes = [CriterionResource]
     list_display = ["short_text", "subagreement", "activity", "kind", "data_source", "targets_n"]
@@ -118,7 +154,7 @@ class SuccessCriterionAdmin(SheetAdminMixin, PlanScopedAdmin):
 
 
 @admin.register(QualitativeAssessment)
-class QualitativeAssessmentAdmin(PlanScopedAdmin, SimpleHistoryAdmin):
+class QualitativeAssessmentAdmin(ChangeReasonAdmin, PlanScopedAdmin, SimpleHistoryAdmin):
     plan_path = "criterion__subagreement__plan"
     list_display = ["criterion", "year", "status", "assessed_by", "assessed_at"]
     list_filter = ["criterion__subagreement__plan", "year", "status"]

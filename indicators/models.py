@@ -20,10 +20,10 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
-from activities.models import Activity, Metric
+from activities.models import Activity, Metric, QuarterlyCount, counts_in
 from agreements.models import HousingArea, NumberedInSubagreementManager, Plan, Subagreement
+from helhedsplan.history import ChangeLog, HistoricalRecordsWithStart, in_any
 
 
 class Unit(models.TextChoices):
@@ -59,6 +59,7 @@ class Indicator(models.Model):
         help_text=_("A figure from outside the plan's areas that targets compare with."),
     )
 
+    history = HistoricalRecordsWithStart()
     objects = IndicatorManager()
 
     class Meta:
@@ -128,7 +129,7 @@ class Measurement(models.Model):
 
     # Who changed a figure, when, from what, and why (the reason is required on the
     # measurements page when an entered figure is changed).
-    history = HistoricalRecords()
+    history = HistoricalRecordsWithStart()
     objects = MeasurementManager()
 
     class Meta:
@@ -314,6 +315,7 @@ class SuccessCriterion(models.Model):
         help_text=_("Where the agreement's wording leaves room, how the targets interpret it."),
     )
 
+    history = HistoricalRecordsWithStart()
     objects = NumberedInSubagreementManager.from_queryset(SuccessCriterionQuerySet)()
 
     class Meta:
@@ -367,6 +369,31 @@ class SuccessCriterion(models.Model):
         "activities.metric",
         "indicators.indicator",
     ]
+
+    def change_log(self, areas: list[int] | None = None) -> ChangeLog:
+        """Every recorded change of the criterion, its targets and assessments, and of the
+        figures it is judged on: its indicator's yearly figures, or its metrics' counts (with
+        `areas`, only the counts of those housing areas, as for Activity.change_log)."""
+        # What the criterion reads now and what it read before.
+        versions = [
+            SuccessCriterion._base_manager.filter(pk=self.pk),
+            SuccessCriterion.history.filter(id=self.pk),
+        ]
+        indicators = [version.values("indicator_id") for version in versions]
+        metrics = [
+            version.values(field)
+            for version in versions
+            for field in ("metric_id", "denominator_metric_id")
+        ]
+        return ChangeLog(
+            [
+                SuccessCriterion.history.filter(id=self.pk),
+                CriterionTarget.history.filter(criterion_id=self.pk),
+                QualitativeAssessment.history.filter(criterion_id=self.pk),
+                Measurement.history.filter(in_any("indicator_id", indicators)),
+                counts_in(QuarterlyCount.history.filter(in_any("metric_id", metrics)), areas),
+            ]
+        )
 
     @property
     def unit(self) -> str:
@@ -507,6 +534,7 @@ class CriterionTarget(models.Model):
         help_text=_("A name the agreement gives the target, e.g. 'ghettokriteriet'."),
     )
 
+    history = HistoricalRecordsWithStart()
     objects = CriterionTargetManager()
 
     class Meta:
@@ -643,7 +671,7 @@ class QualitativeAssessment(models.Model):
     )
     assessed_at = models.DateTimeField(_("assessed at"))
 
-    history = HistoricalRecords()
+    history = HistoricalRecordsWithStart()
 
     class Meta:
         verbose_name = _("qualitative assessment")

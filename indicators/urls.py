@@ -28,4 +28,9 @@ urlpatterns = [
         views.assessment,
         name="assessment",
     ),
+    path(
+        "planer/<slug:plan>/succeskriterier/<int:criterion>/aendringer/",
+        views.criterion_changes,
+        name="changes",
+    ),
 ]

@@ -19,10 +19,13 @@ from import_export.formats.base_formats import XLSX
 from helhedsplan.numbers import format_figure
 
 from .access import (
+    get_criterion_for_history,
     get_indicator_for_user,
     get_plan_for_user,
     get_qualitative_criterion_for_user,
     get_subagreement_for_user,
+    history_areas,
+    may_read_history,
 )
 from .evaluation import Figures, evaluate_criteria
 from .figures import (
@@ -55,6 +58,7 @@ def subagreement_measurements(request, plan: str, focus_area: str):
     """Each success criterion of a delaftale with its figures by year and area."""
     subagreement = get_subagreement_for_user(request, plan, focus_area)
     plan = subagreement.plan
+    plan.may_see_changes = may_read_history(plan, request.user, None)
     plan_areas = list(plan.plan_areas.select_related("area"))
     plan_years = plan.years()
     criteria = SuccessCriterion.objects.for_measurements_page(subagreement)
@@ -78,6 +82,25 @@ def subagreement_measurements(request, plan: str, focus_area: str):
         request,
         "indicators/subagreement_measurements.html",
         {"plan": plan, "subagreement": subagreement, "groups": groups},
+    )
+
+
+@require_safe
+def criterion_changes(request, plan: str, criterion: int):
+    """Who changed what in the criterion, its targets and the figures it is judged on,
+    when, and why."""
+    criterion = get_criterion_for_history(request, plan, criterion)
+    return render(
+        request,
+        "indicators/changes.html",
+        {
+            "plan": criterion.subagreement.plan,
+            "subagreement": criterion.subagreement,
+            "criterion": criterion,
+            "page": criterion.change_log(
+                history_areas(criterion.subagreement.plan, request.user, criterion.activity)
+            ).page(request.GET.get("side")),
+        },
     )
 
 
