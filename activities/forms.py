@@ -22,6 +22,9 @@ from .models import QuarterReport
 
 FIELD_NAME = re.compile(r"^(c|note|progress|rev)_(\d+)_(\d+)$")
 
+# A reason is kept in django-simple-history's history_change_reason, of 100 characters.
+REASON_MAX_LENGTH = 100
+
 COUNT_ERRORS = {
     "invalid": _("Write a whole number, for example 12."),
     "min_value": _("A count cannot be negative."),
@@ -80,7 +83,7 @@ class QuarterEntryForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason for changing submitted numbers"),
         required=False,
-        max_length=500,
+        max_length=REASON_MAX_LENGTH,
         help_text=_("Needed only when you change a number that has already been submitted."),
     )
     confirm = forms.BooleanField(
@@ -151,7 +154,11 @@ class QuarterEntryForm(forms.Form):
         self.entries = [self.entry(pair) for pair in self.grid.pairs]
         for entry in self.entries:
             self.check_entry(entry)
-        if self.changes_submitted_numbers and not cleaned.get("reason", "").strip():
+        if (
+            self.changes_submitted_numbers
+            and "reason" not in self.errors  # a reason too long is not also a reason missing
+            and not cleaned.get("reason", "").strip()
+        ):
             self.add_error(
                 "reason",
                 gettext(
@@ -254,7 +261,7 @@ class ReopenForm(forms.Form):
     reason = forms.CharField(
         label=_("Why is the report reopened?"),
         help_text=_("The reporter sees the reason on the form. Do not write names of residents."),
-        max_length=500,
+        max_length=REASON_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": _("Write why the report is reopened.")},
     )

@@ -214,6 +214,8 @@ class DanishDecimalWidget(widgets.Widget):
     def clean(self, value, row=None, **kwargs):
         if value is None or str(value).strip() == "":
             return None
+        if isinstance(value, bool):  # a TRUE/FALSE cell: an int to Python, no figure to anyone
+            raise ValueError(_("'%(value)s' is not a number.") % {"value": value})
         if isinstance(value, int | float | Decimal):
             return Decimal(str(value))
         text = str(value).strip().replace("\u00a0", "").replace(" ", "")
@@ -281,7 +283,30 @@ class AllOrNothingResource(resources.ModelResource):
     def import_data(self, dataset, **kwargs):
         kwargs["use_transactions"] = True
         kwargs["rollback_on_validation_errors"] = True
+        missing = self.missing_columns(dataset.headers or [])
+        if missing:
+            # import-export would say so once, in English, and then fail on every row.
+            result = self.get_result_class()()
+            result.diff_headers = self.get_diff_headers()
+            result.total_rows = len(dataset)
+            message = _(
+                "The sheet has no column '%(column)s'. Its first row must hold the headings "
+                "of the columns: %(columns)s."
+            ) % {
+                "column": missing[0],
+                "columns": ", ".join(str(field.column_name) for field in self.get_import_fields()),
+            }
+            result.append_base_error(self.get_error_result_class()(ValueError(message)))
+            return result
         return super().import_data(dataset, **kwargs)
+
+    def missing_columns(self, headers: list) -> list[str]:
+        """The columns that name a row (import_id_fields) and that the sheet does not have."""
+        return [
+            str(self.fields[name].column_name)
+            for name in self.get_import_id_fields()
+            if self.fields[name].column_name not in headers
+        ]
 
     def before_import(self, dataset, **kwargs):
         plans = plans_for_import(kwargs.get("user"))

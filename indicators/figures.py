@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
@@ -155,7 +155,10 @@ def show_cell(cell) -> str:
     if isinstance(cell, datetime.datetime | datetime.date):
         return cell.strftime("%d.%m.%Y")
     if isinstance(cell, float | Decimal):
-        return format_figure(Decimal(str(cell)))
+        try:
+            return format_figure(Decimal(str(cell)))
+        except InvalidOperation:  # too large to round to the hundredth, or infinite: as written
+            return str(cell)
     return str(cell)
 
 
