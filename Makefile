@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test install messages lint clean bench
+.PHONY: run test install messages lint clean bench production
 
 $(VENV)/installed: requirements-dev.lock
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,16 @@ run: install messages .env
 	$(MANAGE) create_demo_users
 	$(MANAGE) runserver 127.0.0.1:8000
 
+# The production run (README, "Production"): PostgreSQL, gunicorn and whitenoise, with the
+# settings from the environment. SECRET_KEY, DATABASE_URL and ALLOWED_HOSTS must be set; the
+# real plan is loaded once, but no demo data and no demo users.
+production: install messages
+	@test -n "$$SECRET_KEY" -a -n "$$DATABASE_URL" -a -n "$$ALLOWED_HOSTS" || { echo "Set SECRET_KEY, DATABASE_URL and ALLOWED_HOSTS (README, Production)."; exit 1; }
+	DEBUG=off $(MANAGE) migrate --verbosity 0
+	DEBUG=off $(MANAGE) load_plan slagelse_2017_2021
+	DEBUG=off $(MANAGE) collectstatic --noinput --verbosity 0
+	DEBUG=off $(BIN)/gunicorn helhedsplan.wsgi --config helhedsplan/gunicorn.conf.py
+
 test: install messages
 	$(BIN)/python -m pytest
 
@@ -49,6 +59,24 @@ bench: install
 	DJANGO_SETTINGS_MODULE=helhedsplan.test_settings $(BIN)/python bench/render_pdf.py
 	DJANGO_SETTINGS_MODULE=helhedsplan.test_settings $(BIN)/python bench/dashboard.py
 	DJANGO_SETTINGS_MODULE=helhedsplan.test_settings $(BIN)/python bench/status_report.py
+
+# The national dataset for load tests (docs/figures.md): PLANS copies of the real plan with demo
+# figures and users, in the database DATABASE_URL names, which must hold no other plans. The
+# users share the password in DATASET_PASSWORD.
+.PHONY: national-dataset load-test
+PLANS ?= 100
+national-dataset: install messages
+	$(MANAGE) migrate --verbosity 0
+	$(MANAGE) generate_national_dataset --plans $(PLANS)
+
+# LOAD_USERS users for LOAD_SECONDS on the dashboard and the entry page of the server at
+# LOAD_TEST_URL (`make production` on the national dataset), as the users of DATASET_PASSWORD.
+LOAD_TEST_URL ?= http://127.0.0.1:8000
+LOAD_USERS ?= 50
+LOAD_SECONDS ?= 60
+load-test: install
+	$(BIN)/python bench/load_test.py --url $(LOAD_TEST_URL) --users $(LOAD_USERS) \
+		--duration $(LOAD_SECONDS) --plans $(PLANS)
 
 lint: install
 	$(BIN)/ruff check .

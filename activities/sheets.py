@@ -14,15 +14,14 @@ people, not a table of model rows.
 from __future__ import annotations
 
 import io
-import zipfile
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
-from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from helhedsplan.numbers import format_figure
+from helhedsplan.uploads import UploadTooLarge, check_workbook
 
 from .grid import EntryGrid
 from .models import QuarterReport
@@ -167,8 +166,14 @@ def read_workbook(content: bytes, grid: EntryGrid) -> tuple[dict[str, str], dict
     if len(content) > MAX_UPLOAD_BYTES:
         raise SheetError(_("The file is larger than 5 MB; it is not a sheet from this page."))
     try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
+        check_workbook(content)
+    except UploadTooLarge as error:
+        raise SheetError(str(error)) from None
+    try:
+        # Read whole here, not row by row later (read_only): a damaged file then fails in this
+        # one place, whatever part of it is broken.
+        workbook = load_workbook(io.BytesIO(content), data_only=True)
+    except Exception:  # openpyxl, zipfile, zlib and the XML parser each fail in their own way
         raise SheetError(_("The file is not an Excel sheet (xlsx).")) from None
     if SHEET not in workbook.sheetnames or META not in workbook.sheetnames:
         raise SheetError(_("The sheet was not downloaded from this page; download it again."))

@@ -13,16 +13,17 @@ from django.contrib import admin
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import XLSX
-from import_export.forms import SelectableFieldsExportForm
+from import_export.forms import ImportForm, SelectableFieldsExportForm
 
 from agreements.models import Role
+from helhedsplan.uploads import UploadTooLarge, check_workbook
 
 
 def secretariat_plan_ids(request) -> set[int]:
@@ -219,12 +220,27 @@ class ColumnLabelledExportForm(SelectableFieldsExportForm):
         return str(field.column_name) if field else field_name
 
 
+class CheckedImportForm(ImportForm):
+    """The admin's import form, refusing a workbook that would unpack to far too much."""
+
+    def clean_import_file(self):
+        upload = self.cleaned_data["import_file"]
+        content = upload.read()
+        upload.seek(0)
+        try:
+            check_workbook(content)
+        except UploadTooLarge as error:
+            raise ValidationError(str(error)) from None
+        return upload
+
+
 class SheetAdminMixin(ImportExportMixin):
     """xlsx import and export for a plan-scoped admin: only those who may change may import."""
 
     export_form_class = ColumnLabelledExportForm
     # The sheets people keep are Excel workbooks; one format means no format to choose wrongly.
     formats = [XLSX]
+    import_form_class = CheckedImportForm
 
     def has_import_permission(self, request) -> bool:
         return self.has_change_permission(request) and self.has_add_permission(request)

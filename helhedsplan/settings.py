@@ -6,6 +6,7 @@ printed to the console. With DEBUG off, a missing SECRET_KEY stops the applicati
 falling back to a known key.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -43,6 +44,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "import_export",
     "simple_history",
+    "axes",
     "agreements",
     "activities",
     "indicators",
@@ -51,9 +53,14 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Serves the collected static files in production, compressed and cached for good.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "helhedsplan.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before anything reads the request body, which the CSRF check is the first to do.
+    "helhedsplan.uploads.RequestSizeLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Every page needs a login unless its view is marked @login_not_required.
@@ -62,6 +69,8 @@ MIDDLEWARE = [
     # Records the signed-in user on every history row of a changed figure.
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it answers a locked-out login with the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "helhedsplan.urls"
@@ -77,6 +86,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "helhedsplan.pages.footer_links",
             ],
         },
     },
@@ -88,6 +98,10 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+# With persistent connections (?conn_max_age= in DATABASE_URL), a connection broken while the
+# database was down is noticed and replaced before a request uses it, so pages recover by
+# themselves once the database is back (see helhedsplan/faults.py).
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
@@ -100,6 +114,80 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# django-axes counts failed logins per user name: after AXES_FAILURE_LIMIT failures the
+# account cannot log in until the cool-off has passed, whatever the password. Counting per user
+# name, not per address, stops guessing from many addresses at once; the cost, that someone can
+# lock another person out for a while, is bounded by the cool-off.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# django-axes warns that this does not count per address. That is deliberate: a municipality's
+# staff share one public address, and one person's typos must not lock out the whole office.
+# Counting per user name cannot be dodged by changing browser or cookies, which the warning
+# is about.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "helhedsplan.pages.locked_out"
+# Failed logins are counted in the database (axes.AccessAttempt); successful ones are not
+# logged, so the only personal data kept is what the privacy page lists.
+AXES_DISABLE_ACCESS_LOG = True
+# The attempts name users of every plan, so they are not shown in the secretariat's
+# administration; `manage.py axes_reset_username NAME` unlocks an account before its time.
+AXES_ENABLE_ADMIN = False
+if AXES_FAILURE_LIMIT < 1:
+    raise ImproperlyConfigured(f"LOGIN_FAILURE_LIMIT must be 1 or more, not {AXES_FAILURE_LIMIT}.")
+
+# A session ends when the browser closes, and at the latest after a working day.
+SESSION_COOKIE_AGE = int(timedelta(hours=env.int("SESSION_HOURS", default=8)).total_seconds())
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+# Content Security Policy (django-csp): only our own scripts, styles, fonts and images, and no
+# inline script or style at all, so injected markup can neither run nor restyle a page.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'none'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+    }
+}
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# In production (DEBUG off) the site is only reached over HTTPS: a TLS-terminating proxy in
+# front of gunicorn tells it so with X-Forwarded-Proto, which gunicorn trusts from 127.0.0.1.
+# Cookies are then sent only over HTTPS, plain HTTP is redirected, and browsers are told with
+# HSTS to use HTTPS for a year.
+if not DEBUG:
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=365 * 24 * 60 * 60)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+    # The health check is asked for by the load balancer over plain HTTP on the inside.
+    SECURE_REDIRECT_EXEMPT = [r"^helbred/$"]
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        # Hashed names, so that a new release's CSS is never mixed with a cached old one,
+        # and whitenoise serves them compressed with a far-future expiry.
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -114,7 +202,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     # The Danish design system, installed by `npm ci` (Makefile). Its CSS finds its fonts and
@@ -167,9 +255,12 @@ IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 # A cell starting with "=" in an exported sheet must not run as a formula in Excel.
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
-# Uploaded sheets are read into memory; keep them small enough to be harmless.
+# Uploaded sheets are read into memory; keep them small enough to be harmless
+# (helhedsplan/uploads.py).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+MAX_REQUEST_BYTES = 10 * 1024 * 1024
+MAX_UNPACKED_UPLOAD_BYTES = 50 * 1024 * 1024
 
 LOGGING = {
     "version": 1,
@@ -180,5 +271,14 @@ LOGGING = {
     "loggers": {
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # django-axes announces itself at every start; lockouts are logged as warnings.
+        "axes": {"level": "WARNING"},
     },
 }
+
+# Where the footer's accessibility statement links: the organisation's statement on
+# was.digst.dk, as Danish public bodies must publish it, or else the application's own page.
+ACCESSIBILITY_STATEMENT_URL = env.str("ACCESSIBILITY_STATEMENT_URL", default="")
+# Who is responsible for the personal data (the privacy page names them) and how to reach them.
+DATA_CONTROLLER = env.str("DATA_CONTROLLER", default="")
+DATA_CONTROLLER_EMAIL = env.str("DATA_CONTROLLER_EMAIL", default="")

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from helhedsplan import faults, pages
 from reports import views as report_views
 
 urlpatterns = [
@@ -13,7 +14,10 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     # The language can be chosen before logging in.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("privatlivspolitik/", pages.privacy, name="privacy"),
+    path("tilgaengelighed/", pages.accessibility, name="accessibility"),
     path("admin/", admin.site.urls),
+    path("helbred/", faults.health, name="health"),
     path("", include("indicators.urls")),
     path("", include("activities.urls")),
     path("", include("agreements.urls")),
@@ -21,3 +25,4 @@ urlpatterns = [
 ]
 
 handler404 = "helhedsplan.errors.page_not_found"
+handler500 = "helhedsplan.faults.server_error"

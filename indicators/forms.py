@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export.formats.base_formats import XLSX
 
 from agreements.models import HousingArea, Plan, PlanArea
+from helhedsplan.uploads import UploadTooLarge, check_workbook
 
 from .models import Indicator, Measurement, QualitativeAssessment
 from .services import AssessmentText, Figure, FigureEntry
@@ -380,6 +381,10 @@ class SheetUploadForm(AccessibleErrorsMixin, forms.Form):
         if upload.size > SHEET_MAX_BYTES:
             raise ValidationError(_("The file is larger than 2 MB. Split it into smaller sheets."))
         content = upload.read()
+        try:
+            check_workbook(content)
+        except UploadTooLarge as error:
+            raise ValidationError(str(error)) from None
         try:
             XLSX().create_dataset(content)
         except Exception:  # openpyxl raises many kinds of errors for a damaged workbook

@@ -20,6 +20,17 @@ from tests import browser as browser_helpers
 
 PLAN_SLUG = "slagelse-2017-2021"
 PASSWORD = "a-long-test-password"
+# Every kind of logged-in user, by the name of its fixture below; coordinator_sydbyen is a
+# coordinator of another area than the one the tests report for (Motalavej).
+ROLES = [
+    "secretariat",
+    "superuser",
+    "coordinator_motalavej",
+    "coordinator_sydbyen",
+    "board_member",
+    "lbf_user",
+    "outsider",
+]
 
 
 def _flushes_the_database(item: pytest.Item) -> bool:
@@ -201,5 +212,14 @@ def page(browser, live_server):
     """
     context = browser.new_context(viewport=browser_helpers.DESKTOP, locale="da-DK")
     tab = context.new_page()
+    # Every browser test also checks that no page broke the Content Security Policy.
+    refused = []
+
+    def note_refusal(message):
+        if browser_helpers.is_csp_violation(message):
+            refused.append(message.text)
+
+    tab.on("console", note_refusal)
     yield tab
     context.close()
+    assert not refused, "The Content Security Policy refused:\n" + "\n".join(refused)

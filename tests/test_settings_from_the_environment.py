@@ -47,7 +47,11 @@ def test_it_starts_with_a_development_key_when_debug_is_on(tmp_path):
 
 def test_it_uses_the_secret_key_it_is_given(tmp_path):
     result = start(
-        {"DEBUG": "off", "SECRET_KEY": "from-the-environment", "ALLOWED_HOSTS": "example.org"}
+        {
+            "DEBUG": "off",
+            "SECRET_KEY": "from-the-environment-not-secret",
+            "ALLOWED_HOSTS": "example.org",
+        }
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["from-the-en", "False"]
