@@ -95,13 +95,3 @@ FRONT_PAGES = {
     "lbf_user": (200, 200),
     "outsider": (200, 200),
 }
-
-
-@pytest.mark.parametrize("role", [*FRONT_PAGES, None])
-def test_each_role_gets_what_it_may_on_the_front_pages(client, request, plan, role):
-    if role:
-        client.force_login(request.getfixturevalue(role))
-    statuses = tuple(client.get(reverse(name)).status_code for name in ("home", "plans"))
-    assert statuses == FRONT_PAGES.get(role, (302, 302))
-    if role is None:
-        assert client.get(reverse("plans"))["Location"].startswith(reverse("login"))
