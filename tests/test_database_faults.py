@@ -172,6 +172,7 @@ def assert_the_danish_503_page(page: Page) -> None:
 
 
 @postgresql_only
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_pages_answer_503_while_postgresql_is_away_and_recover_when_it_is_back(
     live_server, proxy, django_user_model, caplog
 ):
@@ -253,7 +254,7 @@ class PersistentWorker:
 
 
 @postgresql_only
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_database_restart_between_two_requests_goes_unnoticed_with_persistent_connections(
     proxy, monkeypatch, django_user_model
 ):
