@@ -166,7 +166,7 @@ class Activity(models.Model):
         activity (the rule of `assignment_covers`)."""
         assignments = list(
             ReportingAssignment.objects.filter(
-                membership__plan_id=self.subagreement.plan_id, membership__user=user
+                membership__plan__subagreements=self.subagreement_id, membership__user=user
             ).values_list("activity_id", "area_id")
         )
         return [

@@ -57,6 +57,7 @@ from activities.models import QuarterlyCount, QuarterReport  # noqa: E402
 from agreements.models import Membership, Plan, Role  # noqa: E402
 from agreements.national_dataset import board_username  # noqa: E402
 from bench.dataset import (  # noqa: E402
+    add_dataset_options,
     copy_plan_structure,
     enter_figures,
     load_demo_plan,
@@ -113,15 +114,12 @@ def report(label: str, timings: list[float], queries: list[int]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--plans", type=int, default=100, help="How many plans in the second round (default 100)."
-    )
-    parser.add_argument(
         "--repeat", type=int, default=7, help="How many timed page loads per round (default 7)."
     )
-    parser.add_argument(
-        "--national",
-        action="store_true",
-        help="Use the national dataset (generate_national_dataset) in both rounds.",
+    add_dataset_options(
+        parser,
+        national="Use the national dataset (generate_national_dataset) in both rounds.",
+        plans="How many plans in the second round (default 100).",
     )
     options = parser.parse_args()
     started = time.perf_counter()

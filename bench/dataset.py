@@ -50,6 +50,14 @@ BATCH = 2000
 PASSWORD = "benchmark-only-password"
 
 
+def add_dataset_options(
+    parser, *, national: str, plans: str = "How many plans in the national dataset (default 100)."
+) -> None:
+    """The options every benchmark shares: --national (what it then measures) and --plans."""
+    parser.add_argument("--national", action="store_true", help=national)
+    parser.add_argument("--plans", type=int, default=100, help=plans)
+
+
 @contextmanager
 def throwaway_database() -> Iterator[str]:
     """An empty, migrated database of the benchmark's own, dropped at the end; yields what it is.

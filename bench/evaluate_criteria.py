@@ -53,6 +53,7 @@ from agreements.models import Plan  # noqa: E402
 from bench.dataset import (  # noqa: E402
     FIXTURE,
     PLAN_SLUG,
+    add_dataset_options,
     copy_plan_structure,
     enter_figures,
     national_dataset,
@@ -64,11 +65,10 @@ from indicators.models import CriterionTarget, Measurement, SuccessCriterion  # 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--plans", type=int, default=100, help="How many plans (default 100).")
-    parser.add_argument(
-        "--national",
-        action="store_true",
-        help="Judge the plans of the national dataset (generate_national_dataset).",
+    add_dataset_options(
+        parser,
+        national="Judge the plans of the national dataset (generate_national_dataset).",
+        plans="How many plans (default 100).",
     )
     options = parser.parse_args()
     with throwaway_database() as database:

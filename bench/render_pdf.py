@@ -55,7 +55,13 @@ from weasyprint.text.ffi import harfbuzz_subset  # noqa: E402
 
 from agreements import pdf  # noqa: E402
 from agreements.models import Plan, SubagreementVersion  # noqa: E402
-from bench.dataset import FIXTURE, PLAN_SLUG, national_dataset, throwaway_database  # noqa: E402
+from bench.dataset import (  # noqa: E402
+    FIXTURE,
+    PLAN_SLUG,
+    add_dataset_options,
+    national_dataset,
+    throwaway_database,
+)
 
 AIM_ONE = 1.0
 AIM_ALL = 3.0
@@ -94,16 +100,9 @@ def main() -> None:
     parser.add_argument(
         "--repeat", type=int, default=5, help="How many renders of each PDF (default 5)."
     )
-    parser.add_argument(
-        "--national",
-        action="store_true",
-        help="Render the first plan of the national dataset (generate_national_dataset).",
-    )
-    parser.add_argument(
-        "--plans",
-        type=int,
-        default=100,
-        help="How many plans in the national dataset (default 100).",
+    add_dataset_options(
+        parser,
+        national="Render the first plan of the national dataset (generate_national_dataset).",
     )
     options = parser.parse_args()
     started = time.perf_counter()

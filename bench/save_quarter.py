@@ -62,7 +62,13 @@ from activities.models import QuarterlyCount, QuarterReport  # noqa: E402
 from activities.services import save_quarter  # noqa: E402
 from agreements.models import Membership, Plan, Role  # noqa: E402
 from agreements.national_dataset import secretariat_username  # noqa: E402
-from bench.dataset import FIXTURE, PLAN_SLUG, national_dataset, throwaway_database  # noqa: E402
+from bench.dataset import (  # noqa: E402
+    FIXTURE,
+    PLAN_SLUG,
+    add_dataset_options,
+    national_dataset,
+    throwaway_database,
+)
 from helhedsplan.periods import Quarter  # noqa: E402
 
 
@@ -132,16 +138,8 @@ def main() -> None:
     parser.add_argument(
         "--quarters", type=int, default=8, help="How many quarters of the plan (default 8)."
     )
-    parser.add_argument(
-        "--national",
-        action="store_true",
-        help="Save the first plan of the national dataset (generate_national_dataset).",
-    )
-    parser.add_argument(
-        "--plans",
-        type=int,
-        default=100,
-        help="How many plans in the national dataset (default 100).",
+    add_dataset_options(
+        parser, national="Save the first plan of the national dataset (generate_national_dataset)."
     )
     options = parser.parse_args()
     started = time.perf_counter()

@@ -57,7 +57,12 @@ from weasyprint.text.ffi import harfbuzz_subset  # noqa: E402
 
 from activities.models import QuarterlyCount, QuarterReport  # noqa: E402
 from agreements.models import Plan  # noqa: E402
-from bench.dataset import load_demo_plan, national_dataset, throwaway_database  # noqa: E402
+from bench.dataset import (  # noqa: E402
+    add_dataset_options,
+    load_demo_plan,
+    national_dataset,
+    throwaway_database,
+)
 from helhedsplan.periods import HalfYear  # noqa: E402
 from indicators.models import Measurement  # noqa: E402
 from reports.status_report import StatusReport, status_report_pdf  # noqa: E402
@@ -90,16 +95,9 @@ def main() -> None:
     parser.add_argument(
         "--repeat", type=int, default=5, help="How many times the report is made (default 5)."
     )
-    parser.add_argument(
-        "--national",
-        action="store_true",
-        help="Report on the first plan of the national dataset (generate_national_dataset).",
-    )
-    parser.add_argument(
-        "--plans",
-        type=int,
-        default=100,
-        help="How many plans in the national dataset (default 100).",
+    add_dataset_options(
+        parser,
+        national="Report on the first plan of the national dataset (generate_national_dataset).",
     )
     options = parser.parse_args()
     started = time.perf_counter()

@@ -392,3 +392,16 @@ def _first_activity_pk() -> int:
     from activities.models import Activity
 
     return Activity.objects.order_by("pk").values_list("pk", flat=True).first()
+
+
+@pytest.mark.parametrize("url_name", ["privacy", "accessibility"])
+def test_the_public_pages_ask_the_database_only_for_the_visitor(
+    client, board_member, django_assert_num_queries, url_name
+):
+    # Only the request's savepoint and its release (ATOMIC_REQUESTS).
+    with django_assert_num_queries(2):
+        client.get(reverse(url_name))
+    client.force_login(board_member)
+    # Then also the session and the user, for the name in the header.
+    with django_assert_num_queries(4):
+        client.get(reverse(url_name))

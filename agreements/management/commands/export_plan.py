@@ -16,8 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from agreements import backup
-from agreements.management.commands.render_pdf import write_atomically
-from helhedsplan.commands import choose_plan
+from helhedsplan.commands import choose_plan, write_atomically
 from helhedsplan.numbers import format_number
 
 

@@ -11,8 +11,6 @@ file is written only when the whole PDF has been rendered, so a failure leaves n
 
 from __future__ import annotations
 
-import os
-import tempfile
 import time
 from pathlib import Path
 
@@ -23,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from agreements import pdf
 from agreements.models import SubagreementVersion
-from helhedsplan.commands import choose_plan
+from helhedsplan.commands import choose_plan, write_atomically
 from reports.status_report import StatusReport, status_report_pdf
 
 
@@ -121,18 +119,3 @@ class Command(BaseCommand):
                 % {"code": code}
             )
         return pdf.subagreement_pdf(version)
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write the file under a temporary name and rename it, so it is whole or absent."""
-    directory = path.parent if str(path.parent) else Path(".")
-    if not directory.is_dir():
-        raise CommandError(_("The folder %(folder)s does not exist.") % {"folder": directory})
-    handle, temporary = tempfile.mkstemp(dir=directory, suffix=".pdf.part")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
