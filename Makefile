@@ -6,11 +6,18 @@ VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test install messages lint clean bench production
+.PHONY: run test install messages lint clean bench production lock prerequisites
 
-$(VENV)/installed: requirements-dev.lock
+# The install never resolves anything: the pip that `python3 -m venv` brings only installs a
+# known pip, checked against its hashes (requirements-pip.lock), and that pip installs exactly
+# the lock's packages, each pinned with its hashes and its extras, with --no-deps, so a release
+# published tomorrow cannot change what a clone installs today. `pip check` then proves that the
+# lock holds everything the packages need.
+$(VENV)/installed: requirements-pip.lock requirements-dev.lock
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock
+	$(BIN)/pip install --quiet --require-hashes --no-deps -r requirements-pip.lock
+	$(BIN)/pip install --quiet --require-hashes --no-deps -r requirements-dev.lock
+	$(BIN)/pip check
 	touch $@
 
 # The design system (DKFDS) and axe-core come from npm; Django serves DKFDS straight from
@@ -21,6 +28,26 @@ node_modules/.installed: package-lock.json
 	touch $@
 
 install: $(VENV)/installed node_modules/.installed
+
+# The system packages, installed with apt-get only where missing (with sudo unless run as root):
+# WeasyPrint needs Pango and HarfBuzz's subsetter, translations are compiled with gettext, the
+# browser tests drive Debian's chromium. npm is looked for as a command, not as the Debian
+# package: a NodeSource `nodejs` brings its own npm and conflicts with Debian's.
+DEBIAN_PACKAGES := gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+prerequisites:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || \
+		{ echo "Helhedsplan needs Python 3.11 as $(PYTHON) (or PYTHON=python3.11)."; exit 1; }
+	@missing=""; \
+	for package in $(DEBIAN_PACKAGES); do \
+		dpkg -s $$package >/dev/null 2>&1 || missing="$$missing $$package"; \
+	done; \
+	$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || missing="$$missing python3-venv"; \
+	command -v npm >/dev/null || missing="$$missing npm"; \
+	if [ -z "$$missing" ]; then echo "All prerequisites are installed."; exit 0; fi; \
+	echo "Installing:$$missing"; \
+	$(SUDO) apt-get update -qq && \
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing
 
 # Compiled translations are built, not committed (needs gettext's msgfmt).
 messages: install
@@ -77,6 +104,18 @@ LOAD_SECONDS ?= 60
 load-test: install
 	$(BIN)/python bench/load_test.py --url $(LOAD_TEST_URL) --users $(LOAD_USERS) \
 		--duration $(LOAD_SECONDS) --plans $(PLANS)
+
+# Compiles the lock files from pyproject.toml, keeping the pinned versions (add
+# LOCK_ARGS=--upgrade, or LOCK_ARGS="--upgrade-package django", to move them). The locks name
+# packages only, never this machine's package index or wheel folders, and keep their extras so
+# that pip's hash mode accepts them on its own. PIP_VERSION is the installer every clone uses.
+PIP_VERSION := 25.3
+PIP_COMPILE := CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --allow-unsafe \
+	--generate-hashes --no-strip-extras --no-emit-index-url --no-emit-find-links $(LOCK_ARGS)
+lock: $(VENV)/installed
+	echo "pip==$(PIP_VERSION)" | $(PIP_COMPILE) --output-file=requirements-pip.lock -
+	$(PIP_COMPILE) -c requirements-pip.lock --output-file=requirements.lock pyproject.toml
+	$(PIP_COMPILE) -c requirements-pip.lock --extra=dev --output-file=requirements-dev.lock pyproject.toml
 
 lint: install
 	$(BIN)/ruff check .
