@@ -11,9 +11,14 @@ from django.utils.translation import gettext as _
 
 from agreements.models import Plan
 
+# The real plan, which `make run` loads: the demo commands are written and documented for its
+# housing areas and act on it when no --plan is given, whatever other plans the database holds.
+REAL_PLAN = "slagelse-2017-2021"
 
-def choose_plan(slug: str | None) -> Plan:
-    """The plan named by --plan, or the only plan there is; a plain error otherwise."""
+
+def choose_plan(slug: str | None, *, default: str | None = None) -> Plan:
+    """The plan named by --plan, else the only plan there is, else the plan named by `default`
+    if it exists; otherwise one plain line naming the plans to choose from."""
     if slug:
         try:
             return Plan.objects.get(slug=slug)
@@ -26,6 +31,9 @@ def choose_plan(slug: str | None) -> Plan:
         return plans[0]
     if not plans:
         raise CommandError(_("There is no plan yet."))
+    for plan in plans:
+        if plan.slug == default:
+            return plan
     raise CommandError(
         _("There is more than one plan; choose one with --plan: %(slugs)s")
         % {"slugs": ", ".join(plan.slug for plan in plans)}

@@ -10,7 +10,7 @@ from django.db import transaction
 
 from activities.models import Activity, ReportingAssignment
 from agreements.models import Membership, Plan, Role
-from helhedsplan.commands import choose_plan
+from helhedsplan.commands import REAL_PLAN, choose_plan
 
 DEMO_PASSWORD = "helhedsplan-demo"
 
@@ -19,14 +19,16 @@ class Command(BaseCommand):
     help = "Create demo users for a plan (development only: refuses to run with DEBUG off)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--plan", help="The plan's short name (default: the only plan).")
+        parser.add_argument(
+            "--plan", help=f"The plan's short name (default: the only plan, else {REAL_PLAN})."
+        )
 
     def handle(self, *args, plan=None, **options):
         if not settings.DEBUG:
             raise CommandError(
                 "Demo users share a known password and are only created with DEBUG on."
             )
-        plan = choose_plan(plan)
+        plan = choose_plan(plan, default=REAL_PLAN)
         with transaction.atomic():
             created = self.create_users(plan)
         self.stdout.write(f"Demo users for {plan} (password for all: {DEMO_PASSWORD}):")

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
 from activities.demo import DemoSummary, load_demo_data, remove_demo_data
-from helhedsplan.commands import choose_plan
+from helhedsplan.commands import REAL_PLAN, choose_plan
 from helhedsplan.numbers import format_number
 
 
@@ -29,7 +29,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--plan", help="The plan's short name (default: the only plan).")
+        parser.add_argument(
+            "--plan", help=f"The plan's short name (default: the only plan, else {REAL_PLAN})."
+        )
         parser.add_argument(
             "--remove",
             action="store_true",
@@ -37,7 +39,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, plan=None, remove=False, verbosity=1, **options):
-        plan = choose_plan(plan)
+        plan = choose_plan(plan, default=REAL_PLAN)
         if remove:
             removed = remove_demo_data(plan=plan)
             self.stdout.write(_("Demo data removed: %(summary)s") % {"summary": describe(removed)})
