@@ -20,33 +20,76 @@ is backed up without anyone remembering to add it here:
 Rows keep their primary keys, because history rows name the objects they record by id. A plan
 is therefore restored into a database where its ids are free (the one it came from, after the
 plan was deleted, or a new one); the import refuses rather than renumber. It is all or nothing.
+
+A file is input from outside, and restoring one must never give anyone more than the plan it
+holds. So the import refuses, before it writes anything:
+
+- a file not signed by this installation's BACKUP_SIGNING_KEY (an HMAC of the content, on its
+  first line), so that a file changed after export_plan wrote it is refused whole;
+- a file, or gzip content, beyond MAX_BACKUP_BYTES, measured while unpacking;
+- numbers no column can keep (NaN, 1e400, beyond 64 bits) and values outside their column's
+  range, digits or choices;
+- a key to a plan model that names anything but a row of the file (or, in the history, an
+  object the file's history records): a row can never be attached to another plan;
+- history of an object this database already holds, which would add to another plan's audit;
+- for users, anything but the user name, name and e-mail. A missing user is created without a
+  password, and an existing user is found by name and never changed.
 """
 
 from __future__ import annotations
 
 import datetime
 import gzip
+import hashlib
+import hmac
+import io
 import json
+import math
+import os
+import re
 import uuid
+import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
+from typing import NoReturn
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.color import no_style
 from django.db import DatabaseError, connection, models, transaction
+from django.db.backends.base.operations import BaseDatabaseOperations
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from .models import Plan
 
 FORMAT = "helhedsplan-plan-backup"
-VERSION = 1
+# 2: a first line with the format, the version and the signature of the rest.
+VERSION = 2
+# The start of the document of every format so far, to name the format of a file whose first
+# line is no header (format 1 had none: its one line was the document, unsigned).
+DOCUMENT_START = re.compile(rb'\{"format":"helhedsplan-plan-backup","version":(\d{1,9})[,}]')
+HEADER_BYTES = 1024
+# The real plan with four years of figures and history makes half a megabyte; a file, or what
+# a gzip file unpacks to (a thousand times its size, if it was made to), beyond this is refused
+# before it can fill the memory.
+MAX_BACKUP_BYTES = 200 * 1024 * 1024
+UNPACK_CHUNK = 1024 * 1024
+GZIP_MAGIC = b"\x1f\x8b"
+# Keeps the signing key apart from the other uses of the secret it is derived from.
+SIGNING_SALT = "agreements.backup"
+# Each integer column's range on every supported database. SQLite's own ranges would let any
+# 64-bit number into a small column, which PostgreSQL refuses: a file is judged the same way
+# whichever database it goes into.
+INTEGER_RANGES = BaseDatabaseOperations.integer_field_ranges
 # Ids per query when reading, inserting or deleting: far below SQLite's limit of variables.
 CHUNK = 500
 # What a user is written with besides the user name. Passwords and permissions stay with the
@@ -234,10 +277,26 @@ def encode(value):
     return value
 
 
-def decode(column: models.Field, value):
+def checked(column: models.Field, value):
+    """A value from a file as Python, if the column can keep it; ValidationError for a value
+    of the wrong kind or beyond the column's range, digits, length or choices."""
     if value is None or isinstance(column, models.JSONField):
         return value
-    return column.to_python(value)
+    value = column.to_python(value)
+    kind = (column.target_field if column.is_relation else column).get_internal_type()
+    low, high = INTEGER_RANGES.get(kind, (None, None))
+    if (
+        (isinstance(value, float) and not math.isfinite(value))
+        or (low is not None and not low <= value <= high)
+        or (
+            column.choices
+            and value not in column.empty_values
+            and value not in dict(column.flatchoices)
+        )
+    ):
+        raise ValidationError(_("the column cannot hold %(value)s") % {"value": value})
+    column.run_validators(value)
+    return value
 
 
 def refuse_files(scope: Scope) -> None:
@@ -382,22 +441,159 @@ def blank_dangling_keys(scope: Scope, blocks: list[dict], missing: dict) -> dict
     return dangling
 
 
+def signature(content: bytes | memoryview) -> str:
+    """The HMAC-SHA256 of a backup's content under this installation's BACKUP_SIGNING_KEY."""
+    key = salted_hmac(
+        SIGNING_SALT, "signing key", secret=settings.BACKUP_SIGNING_KEY, algorithm="sha256"
+    ).digest()
+    return hmac.new(key, content, hashlib.sha256).hexdigest()
+
+
 def encode_backup(document: dict, *, gzipped: bool) -> bytes:
-    data = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+    """The file's bytes: a header line that signs the document's exact bytes, then the
+    document. Signing the bytes, not the parsed document, leaves nothing to canonicalise."""
+    body = json.dumps(document, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    data = signed(body.encode())
     return gzip.compress(data) if gzipped else data
+
+
+def signed(body: bytes) -> bytes:
+    header = {"format": FORMAT, "version": VERSION, "signature": signature(body)}
+    return json.dumps(header, separators=(",", ":")).encode() + b"\n" + body
+
+
+def read_backup(path: Path) -> dict:
+    """The document in a backup file; BackupError, with a message, for a file that is missing,
+    too large, damaged, unsigned, or not a backup of a plan."""
+    try:
+        # A chunk at a time: read(MAX_BACKUP_BYTES) would take that much memory for any file.
+        # The size on disk refuses most large files unread; counting covers what has none.
+        chunks, size = [], 0
+        with path.open("rb") as file:
+            if os.fstat(file.fileno()).st_size > MAX_BACKUP_BYTES:
+                raise too_large()
+            while chunk := file.read(UNPACK_CHUNK):
+                size += len(chunk)
+                if size > MAX_BACKUP_BYTES:
+                    raise too_large()
+                chunks.append(chunk)
+    except FileNotFoundError:
+        raise BackupError(_("There is no file %(file)s.") % {"file": path}) from None
+    except IsADirectoryError:
+        raise BackupError(_("%(file)s is a folder, not a backup file.") % {"file": path}) from None
+    except OSError as error:
+        raise BackupError(
+            _("The file %(file)s cannot be read: %(reason)s.")
+            % {"file": path, "reason": error.strerror or error}
+        ) from None
+    return decode_backup(b"".join(chunks))
+
+
+def too_large() -> BackupError:
+    return BackupError(
+        _(
+            "The file holds more than %(megabytes)s MB, more than any plan's backup. Nothing "
+            "was imported."
+        )
+        % {"megabytes": MAX_BACKUP_BYTES // (1024 * 1024)}
+    )
 
 
 def decode_backup(data: bytes) -> dict:
     """The document in a backup file's bytes, gzip-compressed or not; BackupError for anything
-    that is not a backup of a plan, or one in another format version."""
-    try:
-        if data[:2] == b"\x1f\x8b":
-            data = gzip.decompress(data)
-        document = json.loads(data)
-    except (OSError, EOFError, ValueError):
-        document = None
+    that is not a backup of a plan signed here, or one in another format version.
+
+    The signature is checked on the bytes, before the document is parsed: a file from anyone
+    without the key costs no more than reading it.
+    """
+    data = unpacked(data)
+    end = data.find(b"\n", 0, HEADER_BYTES + 1)
+    if end < 0:
+        start = DOCUMENT_START.match(data)
+        if start and int(start[1]) != VERSION:
+            check_format({"format": FORMAT, "version": int(start[1])})
+        raise BackupError(_("The file is not a backup of a plan. Nothing was imported."))
+    header = parse_json(data[:end])
+    check_format(header)
+    body = memoryview(data)[end + 1 :]
+    given = header.get("signature")
+    if not isinstance(given, str) or not given:
+        raise BackupError(
+            _(
+                "The file is not signed, so it cannot be told apart from a file written by "
+                "someone else. Nothing was imported."
+            )
+        )
+    if not hmac.compare_digest(given.encode(), signature(body).encode()):
+        raise BackupError(
+            _(
+                "The file's signature does not match: it was changed after export_plan wrote "
+                "it, or written by an installation with another BACKUP_SIGNING_KEY. Nothing "
+                "was imported."
+            )
+        )
+    document = parse_json(bytes(body))
     check_format(document)
     return document
+
+
+def unpacked(data: bytes) -> bytes:
+    """The bytes as export_plan wrote them, gunzipped if compressed. The size is measured
+    while unpacking a chunk at a time, keeping nothing, before the content is unpacked whole:
+    a small file made to unpack to gigabytes is refused without the memory to hold them."""
+    if data[:2] != GZIP_MAGIC:
+        return data
+    try:
+        size = 0
+        with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
+            while chunk := stream.read(UNPACK_CHUNK):
+                size += len(chunk)
+                if size > MAX_BACKUP_BYTES:
+                    raise too_large()
+        return gzip.decompress(data)
+    except (OSError, EOFError, zlib.error):
+        raise BackupError(
+            _(
+                "The file is compressed but cannot be unpacked: it is damaged or cut short. "
+                "Nothing was imported."
+            )
+        ) from None
+
+
+def parse_json(data: bytes):
+    """JSON as a backup holds it. Python's json reads NaN and Infinity, and 1e400 as infinity,
+    which SQLite keeps and no page can show; those, and integers beyond 64 bits, are refused."""
+    try:
+        return json.loads(
+            data,
+            parse_constant=unkeepable,
+            parse_float=finite_number,
+            parse_int=integer_in_64_bits,
+        )
+    except (ValueError, RecursionError):
+        raise BackupError(_("The file is not a backup of a plan. Nothing was imported.")) from None
+
+
+def unkeepable(text: str) -> NoReturn:
+    shown = text if len(text) <= 30 else f"{text[:30]}…"
+    raise BackupError(
+        _("The file holds the number %(number)s, which no column can keep. Nothing was imported.")
+        % {"number": shown}
+    )
+
+
+def finite_number(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):
+        unkeepable(text)
+    return number
+
+
+def integer_in_64_bits(text: str) -> int:
+    # Measured by its digits first: Python refuses to read one of thousands.
+    if len(text.lstrip("-")) > 19 or not -(2**63) <= (number := int(text)) < 2**63:
+        unkeepable(text)
+    return number
 
 
 def check_format(document) -> None:
@@ -415,10 +611,12 @@ def check_format(document) -> None:
 
 def check_schema(document: dict, scope: Scope) -> None:
     here = schema_state(scope)
-    there = document.get("schema") or {}
+    there = document.get("schema")
+    if not isinstance(there, dict):
+        there = {}
 
     def last(names) -> str:
-        return names[-1] if names else _("no migrations")
+        return str(names[-1]) if isinstance(names, list) and names else _("no migrations")
 
     differences = [
         _("%(app)s: %(file)s in the file, %(here)s in this database")
@@ -473,14 +671,18 @@ def import_plan(
     """Restore the plan a backup document holds, all or nothing.
 
     A plan with the same short name is refused, or with `replace` deleted first, in the same
-    transaction, so a failed import leaves the old plan in place.
+    transaction, so a failed import leaves the old plan in place. Every row is read and
+    checked before anything is written.
     """
     check_format(document)
     scope = plan_scope()
     check_schema(document, scope)
+    blocks = plan_blocks(document, scope)
+    check_the_plan(document, blocks)
+    refuse_keys_outside_the_plan(blocks, scope)
     try:
         with transaction.atomic():
-            return restore(document, scope, replace=replace, on_model=on_model)
+            return restore(document, blocks, scope, replace=replace, on_model=on_model)
     except DatabaseError as error:
         raise BackupError(
             _("The plan could not be saved: %(error)s. Nothing was imported.")
@@ -488,8 +690,21 @@ def import_plan(
         ) from error
 
 
-def restore(document: dict, scope: Scope, *, replace: bool, on_model: Progress | None) -> Import:
-    result = Import(slug=document.get("plan", ""))
+@dataclass
+class Block:
+    """A plan model's rows in a file, read and checked: each row its values by column."""
+
+    model: type[models.Model]
+    rows: list[dict]
+
+    def values(self, name: str) -> set:
+        return {row[name] for row in self.rows} - {None}
+
+
+def restore(
+    document: dict, blocks: list[Block], scope: Scope, *, replace: bool, on_model
+) -> Import:
+    result = Import(slug=document["plan"])
     existing = Plan.objects.filter(slug=result.slug).first()
     if existing and not replace:
         raise BackupError(
@@ -501,16 +716,16 @@ def restore(document: dict, scope: Scope, *, replace: bool, on_model: Progress |
         )
     if existing:
         result.replaced_rows = delete_plan(existing)
-    blocks = plan_blocks(document, scope)
-    refuse_taken_ids(blocks)
+    refuse_taken_ids(blocks, scope)
     mapping = restore_shared(document, scope, result, on_model)
-    for model, columns, rows in blocks:
-        objects = [build(model, columns, row, mapping, scope) for row in rows]
+    for block in blocks:
+        model = block.model
+        objects = [model(**with_shared_ids(model, values, scope, mapping)) for values in block.rows]
         model._base_manager.bulk_create(objects, batch_size=CHUNK)
         result.rows += len(objects)
         if on_model:
             on_model(model._meta.label_lower, len(objects))
-    tables = [model for model, _columns, _rows in blocks]
+    tables = [block.model for block in blocks]
     # SQLite checks deferred keys only at the commit, which a test's transaction never reaches;
     # checking here also names the table in the message.
     connection.check_constraints(table_names=[model._meta.db_table for model in tables])
@@ -520,38 +735,140 @@ def restore(document: dict, scope: Scope, *, replace: bool, on_model: Progress |
     return result
 
 
-def plan_blocks(document: dict, scope: Scope) -> list[tuple[type[models.Model], list, list]]:
-    """The file's rows by plan model, with the columns they hold, in this installation's
-    insertion order."""
+def plan_blocks(document: dict, scope: Scope) -> list[Block]:
+    """The file's rows by plan model, read and checked against this installation's columns,
+    in this installation's insertion order."""
     by_label = {model._meta.label_lower: model for model in scope.plan_models}
+    objects = document.get("objects")
+    if not isinstance(objects, list):
+        raise BackupError(_("The file is not a backup of a plan. Nothing was imported."))
     blocks = {}
-    for block in document.get("objects", []):
-        model = by_label.get(block.get("model"))
-        names = block.get("fields", [])
-        if model is None or sorted(names) != sorted(
-            column.attname for column in model._meta.concrete_fields
+    for block in objects:
+        block = block if isinstance(block, dict) else {}
+        label, names, rows = block.get("model"), block.get("fields"), block.get("rows")
+        model = by_label.get(label) if isinstance(label, str) else None
+        if (
+            model is None
+            or model in blocks
+            or not isinstance(rows, list)
+            or not isinstance(names, list)
+            or not all(isinstance(name, str) for name in names)
+            or sorted(names) != sorted(column.attname for column in model._meta.concrete_fields)
         ):
             raise BackupError(
                 _(
                     "The file's %(model)s does not match this installation's tables. "
                     "Nothing was imported."
                 )
-                % {"model": block.get("model")}
+                % {"model": label}
             )
         columns = [model._meta.get_field(name) for name in names]
-        blocks[model] = (model, columns, block.get("rows", []))
+        blocks[model] = Block(model, [read_row(model, columns, row) for row in rows])
     return [blocks[model] for model in scope.plan_models if model in blocks]
 
 
-def refuse_taken_ids(blocks: list) -> None:
-    taken = []
-    for model, columns, rows in blocks:
-        index = columns.index(model._meta.pk)
-        ids = [row[index] for row in rows]
-        count = sum(model._base_manager.filter(pk__in=chunk).count() for chunk in chunks(ids))
-        if count:
-            taken.append(f"{model._meta.label_lower} ({count})")
-    if taken:
+def read_row(model: type[models.Model], columns: list[models.Field], row) -> dict:
+    if not isinstance(row, list) or len(row) != len(columns):
+        raise damaged(model, None, _("the row does not have a value for each column"))
+    pk = row[columns.index(model._meta.pk)]
+    values = {}
+    for column, value in zip(columns, row, strict=True):
+        try:
+            values[column.attname] = checked(column, value)
+        except ValidationError as error:
+            raise damaged(model, pk, f"{column.attname}: {'; '.join(error.messages)}") from None
+    if pk is None:
+        raise damaged(model, pk, _("the row has no id"))
+    return values
+
+
+def check_the_plan(document: dict, blocks: list[Block]) -> None:
+    """A backup holds one plan, the one its document names (and --replace deletes)."""
+    plans = next((block.rows for block in blocks if block.model is Plan), [])
+    if len(plans) != 1 or plans[0]["slug"] != document.get("plan"):
+        raise BackupError(
+            _(
+                "The file must hold exactly one plan, the one it names (%(slug)s). Nothing "
+                "was imported."
+            )
+            % {"slug": document.get("plan")}
+        )
+
+
+def refuse_keys_outside_the_plan(blocks: list[Block], scope: Scope) -> None:
+    """Every key to a plan model names a row of the file, so that a backup restores its own
+    plan and attaches nothing to another (a role, a count, a version).
+
+    A history row may also name an object that the file's history records but that no longer
+    exists (deleted before the export); refuse_taken_ids makes sure no such id is an object of
+    this database. A live row must point into the plan by at least one key, as the export
+    found it; only history may outlive what it records.
+    """
+    rows = {block.model: block.values(block.model._meta.pk.attname) for block in blocks}
+    recorded: dict = defaultdict(set)
+    for block in blocks:
+        if twin := scope.twins.get(block.model):
+            recorded[twin] |= block.values(twin._meta.pk.attname)
+    for block in blocks:
+        model = block.model
+        keys = scope.keys_to_plan(model)
+        pk = model._meta.pk.attname
+        for values in block.rows:
+            if model is not Plan and not is_history(model):
+                if all(values[key.attname] is None for key in keys):
+                    raise BackupError(
+                        _(
+                            "%(model)s %(pk)s in the file does not belong to the plan in the "
+                            "file. Nothing was imported."
+                        )
+                        % {"model": model._meta.label_lower, "pk": values[pk]}
+                    )
+            for key in keys:
+                value = values[key.attname]
+                target = key.related_model
+                if value is None or value in rows.get(target, ()):
+                    continue
+                if not key.db_constraint and value in recorded[target]:
+                    continue
+                raise BackupError(
+                    _(
+                        "%(model)s %(pk)s in the file refers to %(target)s %(target_pk)s, "
+                        "which is not part of the plan in the file. A backup can only restore "
+                        "its own plan. Nothing was imported."
+                    )
+                    % {
+                        "model": model._meta.label_lower,
+                        "pk": values[pk],
+                        "target": target._meta.label_lower,
+                        "target_pk": value,
+                    }
+                )
+
+
+def existing_ids(model: type[models.Model], column: str, values: set) -> set:
+    """The ids of the model's rows whose column holds one of the values."""
+    manager = model._base_manager
+    return {
+        pk
+        for chunk in chunks(sorted(values))
+        for pk in manager.filter(**{f"{column}__in": chunk}).values_list("pk", flat=True)
+    }
+
+
+def refuse_taken_ids(blocks: list[Block], scope: Scope) -> None:
+    """Refuse ids this database already uses: the file's rows', and the objects its history
+    records, which would otherwise add history to another plan's rows (live or deleted)."""
+    own = {block.model: block.values(block.model._meta.pk.attname) for block in blocks}
+    taken: dict = defaultdict(set)
+    for block in blocks:
+        model = block.model
+        taken[model] |= existing_ids(model, "pk", own[model])
+        if twin := scope.twins.get(model):
+            objects = block.values(twin._meta.pk.attname)
+            taken[model] |= existing_ids(model, twin._meta.pk.attname, objects)
+            taken[twin] |= existing_ids(twin, "pk", objects - own.get(twin, set()))
+    tables = [f"{model._meta.label_lower} ({len(ids)})" for model, ids in taken.items() if ids]
+    if tables:
         raise BackupError(
             _(
                 "This database already holds rows with the ids of the file's rows (%(tables)s), "
@@ -559,77 +876,133 @@ def refuse_taken_ids(blocks: list) -> None:
                 "Restore it into the database it came from after deleting the plan there, or "
                 "into a new database."
             )
-            % {"tables": ", ".join(taken)}
+            % {"tables": ", ".join(tables)}
         )
 
 
 def restore_shared(document: dict, scope: Scope, result: Import, on_model) -> dict:
     """Find each shared row of the file by its natural key, or create it; returns the ids
-    they have here by model and by their id in the file."""
-    user_model = get_user_model()
+    they have here by model and by their id in the file. A row found is never changed."""
     mapping: dict = defaultdict(dict)
-    blocks = {block.get("model"): block for block in document.get("shared", [])}
+    shared = document.get("shared")
+    blocks = {
+        block.get("model"): block.get("rows")
+        for block in (shared if isinstance(shared, list) else [])
+        if isinstance(block, dict) and isinstance(block.get("model"), str)
+    }
     for model in scope.shared_models:
-        block = blocks.get(model._meta.label_lower)
-        if block is None:
+        label = model._meta.label_lower
+        rows = blocks.get(label)
+        if rows is None:
             continue
-        for row in block["rows"]:
-            try:
-                obj = model._default_manager.get_by_natural_key(*row["natural_key"])
-            except model.DoesNotExist:
-                obj = new_shared_row(model, row, mapping)
-                if model is user_model:
-                    obj.set_unusable_password()
-                obj.save()
-                result.created.setdefault(model._meta.label_lower, []).append(
-                    " ".join(str(part) for part in row["natural_key"])
+        if not isinstance(rows, list):
+            raise BackupError(
+                _(
+                    "The file's %(model)s does not match this installation's tables. "
+                    "Nothing was imported."
                 )
-            mapping[model][row["pk"]] = obj.pk
+                % {"model": label}
+            )
+        for row in rows:
+            row = row if isinstance(row, dict) else {}
+            try:
+                pk = checked(model._meta.pk, row["pk"])
+                natural_key = row["natural_key"]
+                if not isinstance(natural_key, list) or not all(
+                    isinstance(part, str | int) for part in natural_key
+                ):
+                    raise ValueError(_("the natural key is not a list of names"))
+                values = shared_values(model, natural_key, row["fields"], mapping)
+                try:
+                    obj = model._default_manager.get_by_natural_key(*natural_key)
+                except model.DoesNotExist:
+                    obj = model(**values)
+                    if model is get_user_model():
+                        obj.set_unusable_password()
+                    obj.save()
+                    result.created.setdefault(label, []).append(
+                        " ".join(str(part) for part in natural_key)
+                    )
+            except (LookupError, TypeError, ValueError) as error:
+                raise damaged(model, row.get("pk"), str(error)) from None
+            except ValidationError as error:
+                raise damaged(model, row.get("pk"), "; ".join(error.messages)) from None
+            mapping[model][pk] = obj.pk
         if on_model:
-            on_model(model._meta.label_lower, len(block["rows"]))
+            on_model(label, len(rows))
     return mapping
 
 
-def new_shared_row(model: type[models.Model], row: dict, mapping: dict) -> models.Model:
-    """A shared row the database lacks, from the file; its keys to other shared rows (a focus
-    area's funding period) turned into their ids here. A user gets the name from the key."""
-    try:
-        values = {}
-        for name, value in row["fields"].items():
-            column = model._meta.get_field(name)
-            if column.is_relation and value is not None:
-                value = mapping[column.related_model][value]
-            values[column.attname] = decode(column, value)
-        if model is get_user_model():
-            values[model.USERNAME_FIELD] = row["natural_key"][0]
-        return model(**values)
-    except (LookupError, TypeError, ValueError, ValidationError) as error:
-        raise damaged(model, row.get("pk"), error) from error
+def shared_values(model: type[models.Model], natural_key: list, fields, mapping: dict) -> dict:
+    """The columns of a shared row, as the file gives them, for creating it if it is missing;
+    its keys to other shared rows (a focus area's funding period) turned into their ids here.
+
+    A user is given by user name, name and e-mail only. A file that names anything else
+    (is_superuser, is_staff, a password, ...) is refused whole: that is an edited file, and
+    whatever else it holds is not to be trusted either.
+    """
+    user_model = get_user_model()
+    if not isinstance(fields, dict):
+        raise ValueError(_("the row has no columns"))
+    allowed = (
+        set(USER_FIELDS)
+        if model is user_model
+        else {column.attname for column in model._meta.concrete_fields if not column.primary_key}
+    )
+    if extra := sorted(set(fields) - allowed):
+        if model is user_model:
+            raise BackupError(
+                _(
+                    "The file gives the user %(username)s %(columns)s. A backup carries only a "
+                    "user's name and e-mail, never a password or rights. Nothing was imported."
+                )
+                % {"username": natural_key[0] if natural_key else "", "columns": ", ".join(extra)}
+            )
+        raise BackupError(
+            _(
+                "The file gives %(model)s %(key)s columns that a backup does not carry: "
+                "%(columns)s. Nothing was imported."
+            )
+            % {
+                "model": model._meta.label_lower,
+                "key": " ".join(str(part) for part in natural_key),
+                "columns": ", ".join(extra),
+            }
+        )
+    values = {}
+    for name, value in fields.items():
+        column = model._meta.get_field(name)
+        value = checked(column, value)
+        if column.is_relation and value is not None:
+            value = mapping[column.related_model][value]
+        values[column.attname] = value
+    if model is user_model:
+        values[model.USERNAME_FIELD] = checked(
+            model._meta.get_field(model.USERNAME_FIELD), natural_key[0]
+        )
+    return values
 
 
-def build(model, columns: list[models.Field], row: list, mapping: dict, scope: Scope):
-    """A plan row from the file, its keys to shared rows turned into their ids here."""
-    try:
-        if not isinstance(row, list) or len(row) != len(columns):
-            raise ValueError(_("the row does not have a value for each column"))
-        values = {}
-        for column, value in zip(columns, row, strict=True):
-            if (
-                value is not None
-                and column.is_relation
-                and column.related_model in scope.shared_models
-            ):
-                value = mapping[column.related_model][value]
-            values[column.attname] = decode(column, value)
-        return model(**values)
-    except (LookupError, TypeError, ValueError, ValidationError) as error:
-        pk = row[columns.index(model._meta.pk)] if isinstance(row, list) and row else None
-        raise damaged(model, pk, error) from error
+def with_shared_ids(model, values: dict, scope: Scope, mapping: dict) -> dict:
+    """A plan row's values, its keys to shared rows turned into their ids here."""
+    for key in scope.keys_to_shared(model):
+        value = values[key.attname]
+        if value is None:
+            continue
+        try:
+            values[key.attname] = mapping[key.related_model][value]
+        except KeyError:
+            raise damaged(
+                model,
+                values[model._meta.pk.attname],
+                _("the file holds no %(target)s %(id)s")
+                % {"target": key.related_model._meta.label_lower, "id": value},
+            ) from None
+    return values
 
 
-def damaged(model, pk, error: Exception) -> BackupError:
-    detail = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+def damaged(model, pk, detail: str) -> BackupError:
     return BackupError(
         _("The file is damaged at %(model)s %(pk)s: %(error)s. Nothing was imported.")
-        % {"model": model._meta.label_lower, "pk": pk, "error": detail}
+        % {"model": model._meta.label_lower, "pk": pk, "error": detail.rstrip(".")}
     )

@@ -40,16 +40,68 @@ def choose_plan(slug: str | None, *, default: str | None = None) -> Plan:
     )
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write the file under a temporary name and rename it, so it is whole or absent."""
-    directory = path.parent if str(path.parent) else Path(".")
-    if not directory.is_dir():
-        raise CommandError(_("The folder %(folder)s does not exist.") % {"folder": directory})
-    handle, temporary = tempfile.mkstemp(dir=directory, suffix=f"{path.suffix}.part")
+def whole_number(value: str | int | None, option: str) -> int | None:
+    """An option's whole number, or one plain line that names the option.
+
+    Options are declared as text and converted here rather than with argparse's `type=int`:
+    argparse refuses a bad value with English usage text and exit status 2, where every other
+    mistake gets one Danish line and status 1. call_command may pass the number itself.
+    """
+    if value is None or isinstance(value, int):
+        return value
     try:
+        return int(value)
+    except ValueError:
+        raise CommandError(
+            _("%(option)s must be a whole number, not '%(value)s'.")
+            % {"option": option, "value": value}
+        ) from None
+
+
+def output_file(out: str) -> Path:
+    """The file --out names, checked before any work is done, so that a typo in the name is
+    refused at once rather than after minutes of rendering, with one plain line."""
+    if not out.strip():
+        raise CommandError(_("--out needs the name of the file to write."))
+    path = Path(out)
+    if out.endswith(("/", os.sep)) or path.is_dir():
+        raise CommandError(
+            _("%(path)s is a folder; give --out the name of a file in it.") % {"path": out}
+        )
+    if path.exists() and not path.is_file():
+        # A device or a pipe: replacing it with a file (as root) would break the system.
+        raise CommandError(_("%(path)s is not an ordinary file.") % {"path": out})
+    folder = path.parent
+    if not folder.is_dir():
+        raise CommandError(_("The folder %(folder)s does not exist.") % {"folder": folder})
+    # Permissions alone do not tell (root may write anywhere, yet not in /sys): try it.
+    try:
+        with tempfile.NamedTemporaryFile(dir=folder, suffix=".part"):
+            pass
+    except OSError as error:
+        raise CommandError(
+            _("Cannot write in the folder %(folder)s: %(reason)s.")
+            % {"folder": folder, "reason": error.strerror or error}
+        ) from None
+    return path
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write the file under a temporary name and rename it, so it is whole or absent; a file
+    that cannot be written is one plain line, and no temporary file is left behind."""
+    path = output_file(str(path))
+    temporary = None
+    try:
+        handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=f"{path.suffix}.part")
         with os.fdopen(handle, "wb") as file:
             file.write(data)
         os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+    except BaseException as error:
+        if temporary:
+            Path(temporary).unlink(missing_ok=True)
+        if isinstance(error, OSError):
+            raise CommandError(
+                _("The file %(file)s could not be written: %(reason)s.")
+                % {"file": path, "reason": error.strerror or error}
+            ) from None
         raise

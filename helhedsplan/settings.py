@@ -30,6 +30,12 @@ if not SECRET_KEY:
         )
     SECRET_KEY = _DEVELOPMENT_SECRET_KEY
 
+# export_plan signs each backup with this key and import_plan reads only files signed with it,
+# so a backup cannot be edited to grant roles. It is SECRET_KEY unless set: set the same value
+# on installations that exchange plans, and keep it when SECRET_KEY is rotated so that older
+# backups stay readable.
+BACKUP_SIGNING_KEY = env.str("BACKUP_SIGNING_KEY", default="") or SECRET_KEY
+
 ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"] if DEBUG else []
 )

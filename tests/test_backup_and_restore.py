@@ -27,7 +27,7 @@ from pypdf import PdfReader
 from activities.demo import load_demo_data
 from activities.models import QuarterlyCount, QuarterReminder, QuarterReport
 from agreements import pdf
-from agreements.backup import delete_plan, plan_scope
+from agreements.backup import decode_backup, delete_plan, encode_backup, plan_scope
 from agreements.models import (
     Body,
     FocusArea,
@@ -286,6 +286,11 @@ def test_export_delete_and_import_give_back_the_same_rows_and_verdicts(
     assert "activities.quarterlycount: 1.550\n" in exported  # the demo's 1.551 less one
     assert f"Planen {SLUG} er skrevet til {path}" in exported
     assert path.read_bytes()[:2] == (b"\x1f\x8b" if new_database else b'{"')
+    # The first line signs the rest, which is the document.
+    text = (gzip.decompress if new_database else bytes)(path.read_bytes()).decode()
+    header, document = (json.loads(line) for line in text.split("\n", 1))
+    assert header.keys() == {"format", "version", "signature"}
+    assert document["plan"] == SLUG
 
     delete_plan(busy_plan)
     if new_database:
@@ -308,6 +313,7 @@ def test_export_delete_and_import_give_back_the_same_rows_and_verdicts(
             "sekretariat",
         ]
         assert not any(user.has_usable_password() for user in users)
+        assert not any(user.is_staff or user.is_superuser for user in users)
     else:
         assert "Oprettede" not in output
 
@@ -344,7 +350,7 @@ def test_the_restored_plan_prints_the_same_pdfs(busy_plan, tmp_path):
 def test_users_are_written_by_name_and_email_never_with_a_password(busy_plan, tmp_path):
     path, _output = export(tmp_path)
     text = path.read_text()
-    document = json.loads(text)
+    document = decode_backup(path.read_bytes())
     (users,) = [block for block in document["shared"] if block["model"] == "auth.user"]
     assert {row["natural_key"][0]: row["fields"] for row in users["rows"]} == {
         "bestyrelse": {"first_name": "Bo", "last_name": "", "email": ""},
@@ -412,19 +418,31 @@ def test_replace_deletes_the_plan_and_imports_the_file_in_its_place(busy_plan, t
     assert dump() == exported
 
 
+def rewrite(path, change) -> None:
+    """Change the document in the file, and sign it again: what is tested is the check that
+    follows the signature's, as if the file had been damaged before it was signed."""
+    document = decode_backup(path.read_bytes())
+    change(document)
+    path.write_bytes(encode_backup(document, gzipped=False))
+
+
 def damage(path, model: str, column: str, value) -> None:
     """Change one column of the middle row of a model's rows in the file."""
-    document = json.loads(path.read_text())
-    (block,) = [block for block in document["objects"] if block["model"] == model]
-    block["rows"][len(block["rows"]) // 2][block["fields"].index(column)] = value
-    path.write_text(json.dumps(document))
+
+    def change(document):
+        (block,) = [block for block in document["objects"] if block["model"] == model]
+        block["rows"][len(block["rows"]) // 2][block["fields"].index(column)] = value
+
+    rewrite(path, change)
 
 
 DAMAGES = [
     # Refused by the database's constraint, after most tables are written.
     ("activities.quarterlycount", "value", -3, "kunne ikke gemmes"),
-    # A key to a row that is not there, refused when the keys are checked at the end.
-    ("activities.quarterlycount", "metric_id", 999_999, "kunne ikke gemmes"),
+    # A key to a row the file does not hold, refused before anything is written.
+    ("activities.quarterlycount", "metric_id", 999_999, "som ikke hører til planen i filen"),
+    # A key to a shared row the file does not hold, refused after the missing user is created.
+    ("activities.quarterlycount", "area_id", 999_999, "filen har ingen agreements.housingarea"),
     # Refused while the row is read.
     ("indicators.historicalmeasurement", "history_date", "i går", "Filen er beskadiget"),
 ]
@@ -458,16 +476,10 @@ def test_a_failing_replace_leaves_the_plan_that_was_there(busy_plan, tmp_path):
     assert dump() == before
 
 
-def rewrite(path, change) -> None:
-    document = json.loads(path.read_text())
-    change(document)
-    path.write_text(json.dumps(document))
-
-
 def test_a_file_in_another_format_version_is_refused(busy_plan, tmp_path):
     path, _output = export(tmp_path)
-    rewrite(path, lambda document: document.update(version=2))
-    with pytest.raises(CommandError, match="Filen er i backupformat 2; denne version af"):
+    rewrite(path, lambda document: document.update(version=3))
+    with pytest.raises(CommandError, match="Filen er i backupformat 3; denne version af"):
         import_file(path, "--replace")
 
 
@@ -496,7 +508,13 @@ def test_a_file_that_is_no_backup_is_refused(db, tmp_path, content):
 
 def test_ids_that_are_taken_are_refused_rather_than_renumbered(busy_plan, tmp_path):
     path, _output = export(tmp_path)
-    rewrite(path, lambda document: document.update(plan="kopi"))
+
+    def copy(document):
+        document["plan"] = "kopi"
+        (plans,) = [block for block in document["objects"] if block["model"] == "agreements.plan"]
+        plans["rows"][0][plans["fields"].index("slug")] = "kopi"
+
+    rewrite(path, copy)
     with pytest.raises(CommandError, match="har allerede rækker med filens id'er") as refusal:
         import_file(path)
     assert "agreements.plan (1)" in str(refusal.value)

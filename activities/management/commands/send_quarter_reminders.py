@@ -19,6 +19,7 @@ from activities.reminders import (
     send_quarter_reminders,
 )
 from agreements.models import Plan
+from helhedsplan.commands import whole_number
 from helhedsplan.periods import Quarter
 
 
@@ -39,7 +40,6 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--days",
-            type=int,
             help="Days after the quarter's end before reports are due and reminders go out "
             "(default: the QUARTER_REMINDER_DAYS setting).",
         )
@@ -53,6 +53,7 @@ class Command(BaseCommand):
         self.verbosity = options["verbosity"]
         with translation.override(settings.LANGUAGE_CODE):
             today = self.parse_today(today)
+            days = whole_number(days, "--days")
             days = settings.QUARTER_REMINDER_DAYS if days is None else days
             if days < 0:
                 raise CommandError(_("--days must be 0 or more."))

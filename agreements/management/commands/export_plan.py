@@ -1,22 +1,22 @@
-"""Write a whole plan, with its history, to one JSON file that import_plan reads back.
+"""Write a whole plan, with its history, to one signed JSON file that import_plan reads back.
 
     export_plan SLUG --out FILE      (FILE ending in .gz is gzip-compressed)
 
-See agreements.backup for what the file holds. It is written only when complete, so a failure
-leaves no half file.
+See agreements.backup for what the file holds. It is signed with BACKUP_SIGNING_KEY, so that
+import_plan reads it back only where that key is set, and refuses it once it is changed. It is
+written only when complete, so a failure leaves no half file.
 """
 
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from agreements import backup
-from helhedsplan.commands import choose_plan, write_atomically
+from helhedsplan.commands import choose_plan, output_file, write_atomically
 from helhedsplan.numbers import format_number
 
 
@@ -34,6 +34,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, slug: str, out: str, verbosity: int = 1, **options):
         started = time.perf_counter()
+        target = output_file(out)
         plan = choose_plan(slug)
 
         def progress(label: str, rows: int) -> None:
@@ -44,9 +45,7 @@ class Command(BaseCommand):
             export = backup.export_plan(plan, on_model=progress)
         except backup.BackupError as error:
             raise CommandError(str(error)) from None
-        write_atomically(
-            Path(out), backup.encode_backup(export.document, gzipped=out.endswith(".gz"))
-        )
+        write_atomically(target, backup.encode_backup(export.document, gzipped=out.endswith(".gz")))
         if verbosity < 1:
             return
         for label, count in export.dangling.items():

@@ -38,6 +38,7 @@ from agreements.national_dataset import (
     plan_slug,
     refresh_statistics,
 )
+from helhedsplan.commands import whole_number
 from helhedsplan.numbers import format_number
 
 PASSWORD_VARIABLE = "DATASET_PASSWORD"
@@ -59,14 +60,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--plans", type=int, default=100, help="How many plans (default 100, at most 999)."
+            "--plans", default=100, help="How many plans (default 100, at most 999)."
         )
         parser.add_argument(
             "--password",
             help=f"The password of every generated user (default: ${PASSWORD_VARIABLE}).",
         )
 
-    def handle(self, *args, plans: int, password: str | None, **options):
+    def handle(self, *args, plans: str | int, password: str | None, **options):
+        plans = whole_number(plans, "--plans")
         if not 1 <= plans <= MOST_PLANS:
             raise CommandError(_("--plans must be between 1 and %(most)s.") % {"most": MOST_PLANS})
         password = password or os.environ.get(PASSWORD_VARIABLE, "")

@@ -4,7 +4,7 @@
 
 A plan with the same short name is refused, or with --replace deleted first in the same
 transaction. Users the file names but the database lacks are created without a password.
-See agreements.backup.
+Only a file signed with this installation's BACKUP_SIGNING_KEY is read. See agreements.backup.
 """
 
 from __future__ import annotations
@@ -33,19 +33,14 @@ class Command(BaseCommand):
 
     def handle(self, *args, file: str, replace: bool = False, verbosity: int = 1, **options):
         started = time.perf_counter()
-        try:
-            data = Path(file).read_bytes()
-        except OSError:
-            raise CommandError(_("There is no file %(file)s.") % {"file": file}) from None
 
         def progress(label: str, rows: int) -> None:
             if verbosity >= 1:
                 self.stdout.write(f"  {label}: {format_number(rows)}")
 
         try:
-            result = backup.import_plan(
-                backup.decode_backup(data), replace=replace, on_model=progress
-            )
+            document = backup.read_backup(Path(file))
+            result = backup.import_plan(document, replace=replace, on_model=progress)
         except backup.BackupError as error:
             raise CommandError(str(error)) from None
         if verbosity < 1:

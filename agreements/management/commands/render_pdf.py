@@ -12,7 +12,6 @@ file is written only when the whole PDF has been rendered, so a failure leaves n
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -21,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from agreements import pdf
 from agreements.models import SubagreementVersion
-from helhedsplan.commands import choose_plan, write_atomically
+from helhedsplan.commands import choose_plan, output_file, whole_number, write_atomically
 from reports.status_report import StatusReport, status_report_pdf
 
 
@@ -38,7 +37,7 @@ class Command(BaseCommand):
         )
         subagreement.add_argument("code", help="The focus area's code, e.g. tryghed.")
         which = subagreement.add_mutually_exclusive_group()
-        which.add_argument("--version", type=int, help="An earlier approved version.")
+        which.add_argument("--version", help="An earlier approved version, e.g. 1.")
         which.add_argument("--draft", action="store_true", help="The unapproved draft.")
         documents.add_parser("strategic-agreement", help="The strategic cooperation agreement.")
         documents.add_parser("all-subagreements", help="Every current delaftale in one PDF.")
@@ -57,11 +56,11 @@ class Command(BaseCommand):
     def handle(self, *args, document: str, out: str, plan: str | None, **options):
         started = time.perf_counter()
         with translation.override(settings.LANGUAGE_CODE):
+            target = output_file(out)
+            number = whole_number(options.get("version"), "--version")
             chosen = choose_plan(plan)
             if document == "subagreement":
-                data = self.subagreement(
-                    chosen, options["code"], options["version"], options["draft"]
-                )
+                data = self.subagreement(chosen, options["code"], number, options["draft"])
             elif document == "all-subagreements":
                 versions = list(
                     SubagreementVersion.objects.current()
@@ -75,7 +74,7 @@ class Command(BaseCommand):
                 data = self.status_report(chosen, options["period"])
             else:
                 data = pdf.strategic_agreement_pdf(chosen)
-            write_atomically(Path(out), data)
+            write_atomically(target, data)
         self.stdout.write(f"{out}: {len(data) // 1024} kB in {time.perf_counter() - started:.1f} s")
 
     def status_report(self, plan, code: str) -> bytes:

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from helhedsplan.commands import choose_plan
+from helhedsplan.commands import choose_plan, whole_number
 from indicators.evaluation import evaluate_plan
 
 
@@ -18,13 +18,14 @@ class Command(BaseCommand):
     help = "Judge every success criterion of a plan for one year and print the verdicts."
 
     def add_arguments(self, parser):
-        parser.add_argument("--year", type=int, required=True, help="Calendar year, e.g. 2019.")
+        parser.add_argument("--year", required=True, help="Calendar year, e.g. 2019.")
         parser.add_argument(
             "--plan", help="The plan's short name; needed only when there is more than one plan."
         )
 
-    def handle(self, *args, year: int, plan: str | None, **options):
+    def handle(self, *args, year: str | int, plan: str | None, **options):
         with translation.override(settings.LANGUAGE_CODE):
+            year = whole_number(year, "--year")
             chosen = choose_plan(plan)
             years = [plan_year.year for plan_year in chosen.years()]
             if year not in years:
