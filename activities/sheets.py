@@ -16,12 +16,12 @@ from __future__ import annotations
 import io
 
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from helhedsplan.numbers import format_figure
-from helhedsplan.uploads import UploadTooLarge, check_workbook
+from helhedsplan.uploads import UploadTooLarge, read_sheets
 
 from .grid import EntryGrid
 from .models import QuarterReport
@@ -32,6 +32,9 @@ KEY_COLUMN = 9
 VALUE_COLUMN = 5
 FIRST_ROW = 5
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+# Rows an uploaded sheet may have beyond those written for the grid as it is now: a number
+# the plan no longer counts still has its row in a sheet downloaded before.
+ROW_SLACK = 50
 INPUT_FILL = PatternFill("solid", fgColor="FFF2B3")
 
 
@@ -157,31 +160,35 @@ def write_row(sheet, row: int, values: list, *, editable: bool) -> None:
             cell.protection = Protection(locked=False)
 
 
+def last_row(grid: EntryGrid) -> int:
+    """The last row build_workbook writes for the grid: one per number, two per pair."""
+    return FIRST_ROW - 1 + sum(len(pair.cells) + 2 for pair in grid.pairs)
+
+
 def read_workbook(content: bytes, grid: EntryGrid) -> tuple[dict[str, str], dict[str, int]]:
     """The form data a filled-in sheet stands for, and the sheet row of each field.
 
     Raises SheetError when the file is not an xlsx made by this page for this plan and
-    quarter.
+    quarter, is larger than the sheet this page writes for the grid, or names a field twice.
     """
     if len(content) > MAX_UPLOAD_BYTES:
         raise SheetError(_("The file is larger than 5 MB; it is not a sheet from this page."))
     try:
-        check_workbook(content)
+        # Read whole here, not row by row later: a damaged file then fails in this one place,
+        # whatever part of it is broken.
+        sheets = read_sheets(
+            content,
+            max_rows=last_row(grid) + ROW_SLACK,
+            max_columns=KEY_COLUMN,
+            names=[SHEET, META],
+        )
     except UploadTooLarge as error:
         raise SheetError(str(error)) from None
-    try:
-        # Read whole here, not row by row later (read_only): a damaged file then fails in this
-        # one place, whatever part of it is broken.
-        workbook = load_workbook(io.BytesIO(content), data_only=True)
     except Exception:  # openpyxl, zipfile, zlib and the XML parser each fail in their own way
         raise SheetError(_("The file is not an Excel sheet (xlsx).")) from None
-    if SHEET not in workbook.sheetnames or META not in workbook.sheetnames:
+    if SHEET not in sheets or META not in sheets:
         raise SheetError(_("The sheet was not downloaded from this page; download it again."))
-    meta = {
-        str(key): value
-        for key, value, *_rest in workbook[META].iter_rows(values_only=True, max_col=2)
-        if key
-    }
+    meta = {str(key): value for key, value, *_rest in sheets[META] if key}
     if meta.get("plan") != grid.plan.slug:
         raise SheetError(_("The sheet belongs to another plan."))
     if meta.get("quarter") != grid.quarter.code:
@@ -194,14 +201,20 @@ def read_workbook(content: bytes, grid: EntryGrid) -> tuple[dict[str, str], dict
     }
     data: dict[str, str] = {}
     rows: dict[str, int] = {}
-    for number, values in enumerate(
-        workbook[SHEET].iter_rows(min_row=FIRST_ROW, max_col=KEY_COLUMN, values_only=True),
-        start=FIRST_ROW,
-    ):
-        key = values[KEY_COLUMN - 1] if len(values) >= KEY_COLUMN else None
+    for number, values in enumerate(sheets[SHEET][FIRST_ROW - 1 :], start=FIRST_ROW):
+        key = values[KEY_COLUMN - 1]
         if not key:
             continue
         key = str(key)
+        if key in rows:
+            # Otherwise the last of the two rows would win, unseen.
+            raise SheetError(
+                _(
+                    "Rows %(first)s and %(row)s of the sheet are the same line of the form. "
+                    "Delete one of them, or download the sheet again."
+                )
+                % {"first": rows[key], "row": number}
+            )
         value = values[VALUE_COLUMN - 1]
         text = "" if value is None else cell_text(value)
         if key.startswith("progress_"):
@@ -211,7 +224,6 @@ def read_workbook(content: bytes, grid: EntryGrid) -> tuple[dict[str, str], dict
     for key, value in meta.items():
         if key.startswith("rev_"):
             data[key] = str(value)
-    workbook.close()
     return data, rows
 
 

@@ -267,6 +267,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 MAX_REQUEST_BYTES = 10 * 1024 * 1024
 MAX_UNPACKED_UPLOAD_BYTES = 50 * 1024 * 1024
+# An imported sheet holds at most this many rows of data, far more than a plan's yearly figures
+# or its activities; a larger one is refused before it is read (helhedsplan/sheets.py).
+MAX_IMPORT_ROWS = 5000
 
 LOGGING = {
     "version": 1,

@@ -1,8 +1,9 @@
 """Reading and writing the spreadsheets people keep: shared parts of the xlsx resources.
 
-Three promises hold for every sheet imported through the admin:
-- all or nothing: one invalid row and no row is saved;
-- every problem is reported on its row, in the user's language;
+Four promises hold for every sheet imported, through the admin or a page:
+- it is read within bounds (SheetFormat): no more rows and columns than such a sheet holds;
+- all or nothing: one invalid row, or two rows for the same thing, and no row is saved;
+- every problem is reported on its row, in the user's language, never as an exception's text;
 - names (plan, focus area, indicator, housing area) are resolved only within the plans the
   user keeps as secretariat, so a sheet cannot reach another plan's data.
 """
@@ -10,18 +11,65 @@ Three promises hold for every sheet imported through the admin:
 from __future__ import annotations
 
 import datetime
+import logging
+import re
 from decimal import Decimal, InvalidOperation
 
+import tablib
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
-from django.db.models import Q
+from django.db.models import Model, Q
+from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from import_export import resources, widgets
 from import_export.fields import Field
+from import_export.formats.base_formats import XLSX
+from import_export.results import Error, RowResult
 
 from agreements.models import HousingArea, Plan, Role, Subagreement
+from helhedsplan.uploads import read_sheets
+
+logger = logging.getLogger(__name__)
 
 PLAN_COLUMN = gettext_lazy("plan")
+# Columns a sheet may have beyond its resource's: a note beside the figures, say.
+COLUMN_SLACK = 5
+
+
+class SheetFormat(XLSX):
+    """xlsx read through the bounded reader (helhedsplan.uploads.read_sheets), for the admin's
+    imports and the measurement import page alike.
+
+    import-export's own XLSX pads every row to the width the sheet claims, which may be 16,384
+    columns in a file of a few kilobytes. Use `for_resources` to get the format for a kind of
+    sheet: its width is the resource's columns plus a little slack.
+    """
+
+    max_columns: int  # set by for_resources
+
+    @classmethod
+    def for_resources(cls, *resource_classes) -> type[SheetFormat]:
+        # A subclass, not an instance: the admin instantiates its formats itself.
+        columns = max(len(resource.fields) for resource in resource_classes)
+        return type(cls.__name__, (cls,), {"max_columns": columns + COLUMN_SLACK})
+
+    def create_dataset(self, in_stream):
+        """The active sheet: its first row the headings, each row cut to their width."""
+        (rows,) = read_sheets(
+            in_stream,
+            # The headings' row and MAX_IMPORT_ROWS rows of data.
+            max_rows=settings.MAX_IMPORT_ROWS + 1,
+            max_columns=self.max_columns,
+        ).values()
+        dataset = tablib.Dataset()
+        if rows:
+            headers = rows[0]
+            width = max((i + 1 for i, value in enumerate(headers) if value is not None), default=0)
+            dataset.headers = list(headers[:width])
+            for row in rows[1:]:
+                dataset.append(row[:width])
+        return dataset
 
 
 def plans_for_import(user) -> list[Plan]:
@@ -217,14 +265,19 @@ class DanishDecimalWidget(widgets.Widget):
         if isinstance(value, bool):  # a TRUE/FALSE cell: an int to Python, no figure to anyone
             raise ValueError(_("'%(value)s' is not a number.") % {"value": value})
         if isinstance(value, int | float | Decimal):
-            return Decimal(str(value))
-        text = str(value).strip().replace("\u00a0", "").replace(" ", "")
-        if "," in text:
-            text = text.replace(".", "").replace(",", ".")
-        try:
-            return Decimal(text)
-        except InvalidOperation:
-            raise ValueError(_("'%(value)s' is not a number.") % {"value": value}) from None
+            number = Decimal(str(value))
+        else:
+            text = str(value).strip().replace("\u00a0", "").replace(" ", "")
+            if "," in text:
+                text = text.replace(".", "").replace(",", ".")
+            try:
+                number = Decimal(text)
+            except InvalidOperation:
+                number = Decimal("NaN")
+        # NaN and infinity are Decimals too, but no figure, and comparing NaN raises.
+        if not number.is_finite():
+            raise ValueError(_("'%(value)s' is not a number.") % {"value": value})
+        return number
 
     def render(self, value, obj=None, **kwargs):
         return value if value is not None else ""
@@ -235,7 +288,8 @@ class YearWidget(widgets.Widget):
         text = str(value if value is not None else "").strip()
         if text.endswith(".0"):
             text = text[:-2]
-        if not text.isdigit():
+        # ASCII digits only: int() takes "²" and "١٢" too, and fails on them with its own words.
+        if not re.fullmatch(r"[0-9]{1,4}", text):
             raise ValueError(_("'%(value)s' is not a year.") % {"value": value})
         return int(text)
 
@@ -273,12 +327,38 @@ def text_column(attribute: str, heading) -> Field:
     )
 
 
+class WholeNumberWidget(widgets.IntegerWidget):
+    """A whole number: 12, "12" or 12.0 from Excel; anything else is refused in plain words
+    (import-export's own says "cannot convert NaN to integer" or "[<class ...>]")."""
+
+    def clean(self, value, row=None, **kwargs):
+        if value is None or str(value).strip() == "":
+            return None
+        text = str(value).strip()
+        if isinstance(value, float) and value.is_integer():
+            text = str(int(value))
+        # Nine digits at most: far more than any count, and no number a database refuses.
+        if not re.fullmatch(r"[+-]?[0-9]{1,9}", text):
+            raise ValueError(_("'%(value)s' is not a whole number.") % {"value": value})
+        return int(text)
+
+
 def number_column(attribute: str, heading) -> Field:
-    return Field(attribute=attribute, column_name=heading, widget=widgets.IntegerWidget())
+    return Field(attribute=attribute, column_name=heading, widget=WholeNumberWidget())
+
+
+class PlainError(Error):
+    """An import error shown without a traceback: the admin's page would show it to anyone."""
+
+    traceback = ""
 
 
 class AllOrNothingResource(resources.ModelResource):
-    """A model resource whose import is one transaction: any invalid row rolls back all."""
+    """A model resource whose import is one transaction: any invalid row rolls back all.
+
+    Two rows naming the same thing (the same import_id_fields) are refused, the later one
+    naming the earlier: otherwise both "succeed" and the last one wins.
+    """
 
     def import_data(self, dataset, **kwargs):
         kwargs["use_transactions"] = True
@@ -308,6 +388,16 @@ class AllOrNothingResource(resources.ModelResource):
             if self.fields[name].column_name not in headers
         ]
 
+    def get_error_result_class(self):
+        return PlainError
+
+    def handle_import_error(self, result, error, raise_errors=False):
+        # A failure outside the rows: log it for us, tell the user plainly.
+        logger.error("A sheet import failed", exc_info=error)
+        super().handle_import_error(
+            result, ValueError(_("The sheet could not be read; nothing was saved")), raise_errors
+        )
+
     def before_import(self, dataset, **kwargs):
         plans = plans_for_import(kwargs.get("user"))
         # An import started from one plan's page reaches that plan only.
@@ -316,13 +406,62 @@ class AllOrNothingResource(resources.ModelResource):
         for field in self.fields.values():
             if isinstance(field.widget, PlanScopedWidget):
                 field.widget.prepare(plans)
+        self.first_row_of: dict[tuple, int] = {}
 
-    def get_instance(self, instance_loader, row):
-        # A name that does not resolve must be reported on its row, not as a crash.
+    def before_import_row(self, row, **kwargs):
+        """Refuse a row whose name does not resolve, or that names what an earlier row did.
+
+        The names are the columns that say which row of the database a sheet's row is
+        (import_id_fields); import-export would otherwise report a bad one without its column.
+        """
+        key = []
+        for name in self.get_import_id_fields():
+            field = self.fields[name]
+            try:
+                value = field.clean(row, **kwargs)
+            except ValueError as error:
+                raise ValidationError({str(field.column_name): str(error)}) from None
+            key.append(value.pk if isinstance(value, Model) else value)
+        # Numbered as in the sheet, whose first row holds the headings.
+        number = kwargs["row_number"] + 1
+        first = self.first_row_of.setdefault(tuple(key), number)
+        if first != number:
+            columns = [str(self.fields[name].column_name) for name in self.get_import_id_fields()]
+            raise ValidationError(
+                _("Rows %(first)s and %(row)s of the sheet are both for the same %(columns)s.")
+                % {
+                    "first": first,
+                    "row": number,
+                    "columns": get_text_list(columns, pgettext("last item of a list", "and")),
+                }
+            )
+
+    def import_row(self, row, instance_loader, **kwargs):
+        row_result = super().import_row(row, instance_loader, **kwargs)
+        if row_result.errors:
+            # import-export would show an unexpected exception as it is: a class name or a
+            # library's English. Log it for us; refuse the row plainly.
+            for error in row_result.errors:
+                logger.error("Row %s of a sheet failed", kwargs["row_number"], exc_info=error.error)
+            row_result.errors = []
+            row_result.import_type = RowResult.IMPORT_TYPE_INVALID
+            row_result.validation_error = ValidationError(
+                _("The row could not be read. Check that each cell holds what its column asks for.")
+            )
+        return row_result
+
+    def import_field(self, field, instance, row, is_m2m=False, **kwargs):
+        # A ValueError is reported on its column with its message, which our widgets word for
+        # the user; anything else (decimal.InvalidOperation, TypeError) would be shown raw.
         try:
-            return super().get_instance(instance_loader, row)
-        except ValueError as error:
-            raise ValidationError(str(error)) from None
+            super().import_field(field, instance, row, is_m2m, **kwargs)
+        except ValueError:
+            raise
+        except Exception as error:
+            logger.error("A cell of a sheet could not be read", exc_info=error)
+            raise ValueError(
+                _("'%(value)s' could not be read.") % {"value": row.get(field.column_name)}
+            ) from None
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         # Name each error by the sheet's column heading rather than the model's field name.
@@ -354,9 +493,10 @@ class AllOrNothingResource(resources.ModelResource):
         except ValidationError as error:
             errors = error.update_error_dict(errors)
         # Many-to-many cells are otherwise read only after saving, where a bad name would
-        # surface as a crash; check them with the other cells.
+        # surface as a crash; check them with the other cells. A sheet without the column
+        # leaves them as they are, as import-export does with every other column.
         for field in self.get_import_fields():
-            if isinstance(field.widget, widgets.ManyToManyWidget):
+            if isinstance(field.widget, widgets.ManyToManyWidget) and field.column_name in row:
                 try:
                     field.clean(row, **kwargs)
                 except ValueError as error:

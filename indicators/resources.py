@@ -1,6 +1,5 @@
 """The sheets of yearly measurements and of success criteria."""
 
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from import_export.fields import Field
 
@@ -59,29 +58,6 @@ class MeasurementResource(AllOrNothingResource):
     def before_save_instance(self, instance, row, **kwargs):
         super().before_save_instance(instance, row, **kwargs)
         instance.is_demo = False  # imported by a person: real, whatever it replaced
-
-    def before_import(self, dataset, **kwargs):
-        super().before_import(dataset, **kwargs)
-        self.first_row_of: dict[tuple, int] = {}
-
-    def before_import_row(self, row, **kwargs):
-        # Two rows for the same figure would otherwise both "succeed", the last one winning.
-        try:
-            indicator, year, area = (
-                self.fields[name].clean(row, **kwargs) for name in ("indicator", "year", "area")
-            )
-        except (ValueError, ValidationError):
-            return  # the row's own errors are reported when it is imported
-        key = (indicator.pk if indicator else None, year, area.pk if area else None)
-        first = self.first_row_of.setdefault(key, kwargs["row_number"])
-        if first != kwargs["row_number"]:
-            raise ValidationError(
-                _(
-                    "Duplicate: row %(row)s of the sheet already has a figure for this "
-                    "indicator, year and housing area."
-                )
-                % {"row": first + 1}
-            )
 
 
 class ActivityInSubagreementWidget(PlanScopedWidget):

@@ -17,13 +17,16 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from import_export.formats.base_formats import XLSX
 
 from agreements.models import HousingArea, Plan
 from helhedsplan.history import record_history_start
+from helhedsplan.sheets import SheetFormat
 
 from .models import Indicator, Measurement, QualitativeAssessment, SuccessCriterion
 from .resources import MeasurementResource
+
+# Reads a sheet of measurements within bounds: no wider than its columns, plus slack.
+MeasurementSheet = SheetFormat.for_resources(MeasurementResource)
 
 
 class StaleForm(Exception):
@@ -177,6 +180,6 @@ def import_measurements(*, plan: Plan, user, content: bytes, dry_run: bool):
     Returns the sheet's rows and import-export's result; with `dry_run` nothing is kept. Rows
     naming another plan are refused, even one the user also keeps.
     """
-    dataset = XLSX().create_dataset(content)
+    dataset = MeasurementSheet().create_dataset(content)
     result = MeasurementResource().import_data(dataset, dry_run=dry_run, user=user, plan=plan)
     return dataset, result
