@@ -17,6 +17,8 @@ from django.core import signing
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from helhedsplan.params import RevisionField
+
 from .grid import EntryGrid, Pair
 from .models import QuarterReport
 
@@ -47,10 +49,11 @@ class CountField(forms.IntegerField):
 
 @dataclass(frozen=True)
 class PairEntry:
-    """What the form says about one activity in one area."""
+    """What the form says about one activity in one area. `loaded_revision` is None when the
+    form does not say which revision it was loaded with; the save refuses it as out of date."""
 
     pair: Pair
-    loaded_revision: int
+    loaded_revision: int | None
     counts: dict[int, int | None]
     note: str
     progress: str
@@ -127,9 +130,7 @@ class QuarterEntryForm(forms.Form):
                 initial=report.progress if report else "",
                 widget=forms.RadioSelect(attrs=attrs),
             )
-            self.fields[f"rev_{activity_id}_{area_id}"] = forms.IntegerField(
-                initial=pair.revision, widget=forms.HiddenInput, required=False
-            )
+            self.fields[f"rev_{activity_id}_{area_id}"] = RevisionField(initial=pair.revision)
 
     @staticmethod
     def count_name(cell) -> str:
@@ -183,10 +184,11 @@ class QuarterEntryForm(forms.Form):
             report = pair.report
             counts = {cell.metric.pk: cell.stored for cell in pair.cells}
             return PairEntry(pair, pair.revision, counts, report.note, report.progress)
-        revision = self.cleaned_data.get(f"rev_{activity_id}_{area_id}")
         return PairEntry(
             pair=pair,
-            loaded_revision=pair.revision if revision is None else revision,
+            # Never the stored revision in place of a missing one: that would let a form that
+            # leaves it out overwrite whatever someone else saved meanwhile.
+            loaded_revision=self.cleaned_data.get(f"rev_{activity_id}_{area_id}"),
             counts={
                 cell.metric.pk: self.cleaned_data.get(self.count_name(cell)) for cell in pair.cells
             },
@@ -265,7 +267,14 @@ class ReopenForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": _("Write why the report is reopened.")},
     )
-    revision = forms.IntegerField(widget=forms.HiddenInput)
+    revision = RevisionField()
+
+    def clean(self):
+        cleaned = super().clean()
+        # The page has no place for an error of a hidden field; show it above the form.
+        for error in self.errors.pop("revision", []):
+            self.add_error(None, error)
+        return cleaned
 
 
 class SheetUploadForm(forms.Form):

@@ -51,7 +51,9 @@ def pair_block(form: QuarterEntryForm, pair: Pair, extra_errors, summary) -> dic
                 "year_to_date": format_figure(cell.year_to_date.value),
             }
         )
-    pair_errors = extra_errors.get(f"pair_{activity_id}_{area_id}", [])
+    revision = form[f"rev_{activity_id}_{area_id}"]
+    # A damaged revision is hidden in the page, so its error is shown with the pair's.
+    pair_errors = extra_errors.get(f"pair_{activity_id}_{area_id}", []) + list(revision.errors)
     for error in pair_errors:
         target = cells[0]["field"].auto_id if cells else "entry-form"
         summary.append((target, f"{pair.activity.name}, {pair.area.label}: {error}"))
@@ -70,7 +72,7 @@ def pair_block(form: QuarterEntryForm, pair: Pair, extra_errors, summary) -> dic
         "cells": cells,
         "note": note,
         "progress": progress,
-        "revision": form[f"rev_{activity_id}_{area_id}"],
+        "revision": revision,
         "errors": pair_errors,
     }
 
@@ -120,6 +122,7 @@ def sheet_errors(
             labels[form.count_name(cell)] = (pair, cell.metric.name)
         labels[f"progress_{activity_id}_{area_id}"] = (pair, _("Status"))
         labels[f"note_{activity_id}_{area_id}"] = (pair, _("Note"))
+        labels[f"rev_{activity_id}_{area_id}"] = (pair, _("Revision"))
     lines = [str(error) for error in form.non_field_errors()]
     for name, errors in form.errors.items():
         if name not in labels:

@@ -166,27 +166,26 @@ def save_quarter(
 
 
 @transaction.atomic
-def approve_reports(*, plan, quarter, chosen: dict[int, int] | None, by) -> tuple[int, int]:
-    """Approve submitted reports of the quarter: those `chosen` ({pk: revision seen on the
-    page}), or every submitted one when `chosen` is None. A chosen report that changed since
-    the page showed it is left alone and counted as a conflict. Returns (approved, conflicts).
+def approve_reports(*, plan, quarter, chosen: dict[int, int], by) -> tuple[int, int]:
+    """Approve the `chosen` submitted reports of the quarter ({pk: revision seen on the page};
+    "approve all" sends every report the page showed). A chosen report that changed since the
+    page showed it is left alone and counted as a conflict, and one the page did not show is
+    never approved unseen. Returns (approved, conflicts).
     """
     reports = (
         QuarterReport.objects.for_quarter(plan, quarter)
         .select_for_update(of=("self",))
-        .filter(status=QuarterReport.Status.SUBMITTED)
+        .filter(status=QuarterReport.Status.SUBMITTED, pk__in=chosen)
         .order_by("pk")
     )
-    if chosen is not None:
-        reports = reports.filter(pk__in=chosen)
     approved = []
     for report in reports:
-        if chosen is None or chosen[report.pk] == report.revision:
+        if chosen[report.pk] == report.revision:
             report.approve(by=by, save=False)
             approved.append(report)
     # A chosen report not approved changed, was reopened or was approved since the page
     # showed it.
-    conflicts = 0 if chosen is None else len(chosen) - len(approved)
+    conflicts = len(chosen) - len(approved)
     bulk_update_with_history(
         approved,
         QuarterReport,

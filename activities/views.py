@@ -14,6 +14,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from helhedsplan.params import parse_int, parse_quarter, query_value
 from helhedsplan.periods import Quarter
 from indicators.access import history_areas
 
@@ -41,6 +42,13 @@ def entry_crumbs(plan, period: Quarter | None, *more) -> list[tuple[str, str]]:
     return crumbs + list(more)
 
 
+def picked_quarter(request, plan) -> Quarter:
+    """The quarter picked in the menu (?kvartal=), or the one just ended. A quarter outside
+    the plan is shown as such by the page it opens; one that is no quarter at all is a 400."""
+    picked = query_value(request, "kvartal", parse_quarter)
+    return picked or plan.reporting_quarter(timezone.localdate())
+
+
 def plan_quarter(plan, code: str) -> Quarter | None:
     """The quarter a link names, or None when it lies outside the plan. A code that is not
     a quarter at all is no page (404)."""
@@ -55,8 +63,8 @@ def plan_quarter(plan, code: str) -> Quarter | None:
 def entry_start(request, plan: str):
     """Open the entry form for the quarter picked in the menu, or the one just ended."""
     plan = get_plan_for_reporting(request, plan)
-    code = request.GET.get("kvartal") or plan.reporting_quarter(timezone.localdate()).code
-    url = reverse("activities:entry", kwargs={"plan": plan.slug, "quarter": code})
+    quarter = picked_quarter(request, plan)
+    url = reverse("activities:entry", kwargs={"plan": plan.slug, "quarter": quarter.code})
     if request.GET.get("omraade"):
         url += "?" + urlencode({"omraade": request.GET["omraade"]})
     return redirect(url)
@@ -249,8 +257,8 @@ def outside_plan_message(plan) -> str:
 def completeness_start(request, plan: str):
     """Open the overview for the quarter picked in the menu, or the one just ended."""
     plan = get_plan_for_follow_up(request, plan)
-    code = request.GET.get("kvartal") or plan.reporting_quarter(timezone.localdate()).code
-    return redirect("activities:completeness", plan=plan.slug, quarter=code)
+    quarter = picked_quarter(request, plan)
+    return redirect("activities:completeness", plan=plan.slug, quarter=quarter.code)
 
 
 @require_safe
@@ -284,17 +292,25 @@ def approve(request, plan: str, quarter: str):
     period = plan_quarter(plan, quarter)
     if period is None:
         raise Http404(outside_plan_message(plan))
-    chosen = {}
-    for value in request.POST.getlist("report"):
-        pk, _sep, revision = value.partition(":")
-        if pk.isdigit() and revision.isdigit():
-            chosen[int(pk)] = int(revision)
     everything = request.POST.get("action") == "all"
-    if not chosen and not everything:
+    chosen, damaged = {}, False
+    # Each box says "<report id>:<its revision on the page>", so that a report changed since
+    # the page was loaded is not approved unseen; "approve all" sends those of every report
+    # the page showed as submitted, so a report submitted since is not approved either.
+    for value in request.POST.getlist("shown" if everything else "report"):
+        pk, _sep, revision = value.partition(":")
+        pk, revision = parse_int(pk), parse_int(revision)
+        if pk is None or revision is None:
+            damaged = True
+        else:
+            chosen[pk] = revision
+    if damaged or (everything and not chosen):
+        messages.error(request, _("The form is damaged; load the page again."))
+    elif not chosen:
         messages.error(request, _("Choose the reports to approve."))
     else:
         approved, conflicts = approve_reports(
-            plan=plan, quarter=period, chosen=None if everything else chosen, by=request.user
+            plan=plan, quarter=period, chosen=chosen, by=request.user
         )
         if approved:
             messages.success(
@@ -325,6 +341,7 @@ def reopen(request, plan: str, report: int):
     form = ReopenForm(request.POST or None, initial={"revision": report.revision})
     if request.method == "POST" and form.is_valid():
         locked = QuarterReport.objects.select_for_update().get(pk=report.pk)
+        # A form that does not say which revision it showed (None) is out of date too.
         if locked.revision != form.cleaned_data["revision"]:
             form.add_error(None, _("The report changed after you opened this page; look again."))
             report = locked

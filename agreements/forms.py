@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from helhedsplan.params import RevisionField
 from indicators.forms import AccessibleErrorsMixin
 
 DRAFT = "kladde"
@@ -44,12 +45,32 @@ class ApproveVersionForm(SummarisedForm):
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": _("Write what the board approved and why.")},
     )
-    based_on = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    draft_digest = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    # What the approver was shown: the current version's number (empty when there is none)
+    # and a fingerprint of the draft. `approve_version` refuses the approval when either has
+    # moved on since.
+    based_on = RevisionField()
+    draft_digest = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
 
     def __init__(self, *args, latest_decided_on: datetime.date | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.latest_decided_on = latest_decided_on
+
+    def clean(self):
+        cleaned = super().clean()
+        if not all(self.add_prefix(name) in self.data for name in ("based_on", "draft_digest")):
+            # A form that does not say what it showed is out of date: an empty fingerprint
+            # matches no draft, so the approval is refused with the conflict message.
+            cleaned["draft_digest"] = ""
+        return cleaned
+
+    def error_summary(self) -> list[tuple[str, str]]:
+        # A damaged hidden field has no place on the page; its error leads to the first field.
+        hidden = [
+            (self["decided_on"].auto_id, str(error))
+            for field in self.hidden_fields()
+            for error in field.errors
+        ]
+        return super().error_summary() + hidden
 
     def clean_decided_on(self) -> datetime.date:
         decided_on = self.cleaned_data["decided_on"]

@@ -7,23 +7,28 @@ the admin except superusers.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from functools import update_wrapper
 
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.utils import unquote
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import BadRequest, FieldError, PermissionDenied, ValidationError
 from django.db import models
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import XLSX
-from import_export.forms import ImportForm, SelectableFieldsExportForm
+from import_export.forms import SelectableFieldsExportForm
 
 from agreements.models import Role
-from helhedsplan.uploads import UploadTooLarge, check_workbook
+from helhedsplan.params import parse_int
+from helhedsplan.sheets import SheetFormat
+from helhedsplan.uploads import UploadTooLarge
 
 
 def secretariat_plan_ids(request) -> set[int]:
@@ -60,6 +65,25 @@ def limit_choices_to_user_plans(db_field, request, kwargs: dict) -> None:
                 **{f"{path}__in": secretariat_plan_ids(request)}
             ),
         )
+
+
+@contextmanager
+def history_of_own_plans(model: type[models.Model], object_id: str):
+    """Around django-simple-history's history pages: 404 for a row outside the user's plans.
+
+    Those pages find a deleted row in its history, and answer 403 for one of another plan
+    and fail on an id that is no id. For the user another plan's row does not exist, live
+    (PlanScopedAdmin.get_object) or deleted, so it is a 404, as for a wrong id.
+    """
+    try:
+        model._meta.pk.to_python(unquote(object_id))
+    except ValidationError:
+        raise Http404 from None
+    try:
+        yield
+    except PermissionDenied:
+        # The only refusal inside them: has_view_permission for a row of another plan.
+        raise Http404 from None
 
 
 class HelhedsplanAdminSite(admin.AdminSite):
@@ -123,6 +147,17 @@ class PlanScopedAdmin(DanishNumbersMixin, admin.ModelAdmin):
         if obj is None:
             raise Http404
         return obj
+
+    def history_view(self, request, object_id, extra_context=None):
+        with history_of_own_plans(self.model, object_id):
+            return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # Routed only where django-simple-history adds the page of one recorded version.
+        if parse_int(version_id) is None:
+            raise Http404
+        with history_of_own_plans(self.model, object_id):
+            return super().history_form_view(request, object_id, version_id, extra_context)
 
     def plan_id_of(self, obj: models.Model) -> int | None:
         if self.plan_path == "pk":
@@ -220,27 +255,32 @@ class ColumnLabelledExportForm(SelectableFieldsExportForm):
         return str(field.column_name) if field else field_name
 
 
-class CheckedImportForm(ImportForm):
-    """The admin's import form, refusing a workbook that would unpack to far too much."""
-
-    def clean_import_file(self):
-        upload = self.cleaned_data["import_file"]
-        content = upload.read()
-        upload.seek(0)
-        try:
-            check_workbook(content)
-        except UploadTooLarge as error:
-            raise ValidationError(str(error)) from None
-        return upload
-
-
 class SheetAdminMixin(ImportExportMixin):
     """xlsx import and export for a plan-scoped admin: only those who may change may import."""
 
     export_form_class = ColumnLabelledExportForm
     # The sheets people keep are Excel workbooks; one format means no format to choose wrongly.
     formats = [XLSX]
-    import_form_class = CheckedImportForm
+
+    def get_import_formats(self):
+        # Read within bounds: no more columns than this admin's sheets have, plus slack.
+        return [SheetFormat.for_resources(*self.resource_classes)]
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        # import-export names the exception's class; say what is wrong in the user's words.
+        if isinstance(e, UploadTooLarge):  # unpacks to far too much, or too many rows or columns
+            message = str(e)
+        else:
+            message = _("The file could not be read as an Excel workbook.")
+        form.add_error("import_file", message)
+
+    def get_export_queryset(self, request):
+        # The export page filters as the list does, from the address; a parameter that is no
+        # filter makes the list redirect, but here it would be a server error.
+        try:
+            return super().get_export_queryset(request)
+        except (IncorrectLookupParameters, FieldError, ValidationError, ValueError):
+            raise BadRequest(_("The address holds a filter that does not exist.")) from None
 
     def has_import_permission(self, request) -> bool:
         return self.has_change_permission(request) and self.has_add_permission(request)

@@ -108,6 +108,16 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = True
 # database was down is noticed and replaced before a request uses it, so pages recover by
 # themselves once the database is back (see helhedsplan/faults.py).
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite lets one transaction write at a time. By default a transaction reads first and
+    # asks to write later, and SQLite refuses that at once ("database is locked", the 503 page)
+    # when another is writing: waiting could deadlock. Taking the write lock when the
+    # transaction begins makes concurrent saves wait their turn (up to `timeout` seconds) and
+    # then meet the check for forms saved meanwhile, as on PostgreSQL. The price is that
+    # requests run one at a time, which is why SQLite is for one office (README).
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options.setdefault("transaction_mode", "IMMEDIATE")
+    _options.setdefault("timeout", 20)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 

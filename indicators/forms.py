@@ -12,13 +12,12 @@ from django.core import signing
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from import_export.formats.base_formats import XLSX
 
 from agreements.models import HousingArea, Plan, PlanArea
-from helhedsplan.uploads import UploadTooLarge, check_workbook
+from helhedsplan.uploads import UploadTooLarge
 
 from .models import Indicator, Measurement, QualitativeAssessment
-from .services import AssessmentText, Figure, FigureEntry
+from .services import AssessmentText, Figure, FigureEntry, MeasurementSheet
 
 DATE_INPUT_FORMATS = ["%d.%m.%Y", "%d-%m-%Y", "%Y-%m-%d"]
 # A change reason is stored in django-simple-history's history_change_reason (100 characters).
@@ -114,6 +113,7 @@ class FigureForm(AccessibleErrorsMixin, forms.Form):
     loaded_value = forms.CharField(required=False, widget=forms.HiddenInput)
     loaded_source_note = forms.CharField(required=False, widget=forms.HiddenInput, strip=False)
     loaded_measured_on = forms.CharField(required=False, widget=forms.HiddenInput)
+    LOADED_FIELDS = ("loaded_value", "loaded_source_note", "loaded_measured_on")
 
     def __init__(self, *args, indicator: Indicator, year: int, areas, stored, row_label, **kwargs):
         super().__init__(*args, **kwargs)
@@ -169,6 +169,11 @@ class FigureForm(AccessibleErrorsMixin, forms.Form):
                 for message in messages:
                     self.add_error(target, message)
         return data
+
+    def says_what_it_showed(self) -> bool:
+        """Whether the row sent back the figure it was loaded with (its hidden fields, empty
+        for no figure). Without them an empty row could not be told from a missing one."""
+        return all(self.add_prefix(name) in self.data for name in self.LOADED_FIELDS)
 
     def entry(self) -> FigureEntry:
         data = self.cleaned_data
@@ -281,6 +286,11 @@ class YearFiguresForm:
     def entries(self) -> list[FigureEntry]:
         return [form.entry() for form in self.figures]
 
+    def says_what_it_showed(self) -> bool:
+        """Whether every row says what it was loaded with; a save must refuse the form as out
+        of date when one does not, never apply it over what is stored now."""
+        return all(form.says_what_it_showed() for form in self.figures)
+
     def error_summary(self) -> list[tuple[str, str]]:
         """(link target, message) for every error, in the order of the page."""
         found = [("figures", str(error)) for error in self.figures.non_form_errors()]
@@ -330,6 +340,13 @@ class AssessmentForm(AccessibleErrorsMixin, forms.Form):
                 },
             )
         super().__init__(*args, **kwargs)
+
+    def says_what_it_showed(self) -> bool:
+        """Whether the form sent back the assessment it was loaded with (its hidden fields,
+        empty when there was none); a save must refuse it as out of date when not."""
+        return all(
+            self.add_prefix(name) in self.data for name in ("loaded_status", "loaded_justification")
+        )
 
     def loaded(self) -> AssessmentText | None:
         data = self.cleaned_data
@@ -382,11 +399,9 @@ class SheetUploadForm(AccessibleErrorsMixin, forms.Form):
             raise ValidationError(_("The file is larger than 2 MB. Split it into smaller sheets."))
         content = upload.read()
         try:
-            check_workbook(content)
-        except UploadTooLarge as error:
+            MeasurementSheet().create_dataset(content)
+        except UploadTooLarge as error:  # unpacks to far too much, or too many rows or columns
             raise ValidationError(str(error)) from None
-        try:
-            XLSX().create_dataset(content)
         except Exception:  # openpyxl raises many kinds of errors for a damaged workbook
             raise ValidationError(_("The file could not be read as an Excel workbook.")) from None
         return content

@@ -124,6 +124,9 @@ def year_figures(request, plan: str, indicator: int, year: int):
     your_entries = None
     if request.method == "POST" and form.is_valid():
         try:
+            if not form.says_what_it_showed():
+                # Nothing to check against what is stored now: out of date, never applied.
+                raise StaleForm
             changed = save_year_figures(
                 indicator=indicator,
                 year=year,
@@ -193,6 +196,9 @@ def assessment(request, plan: str, criterion: int, year: int):
             messages.info(request, _("Nothing was changed."))
             return redirect("indicators:assessment", plan.slug, criterion.pk, year)
         try:
+            if not form.says_what_it_showed():
+                # Nothing to check against what is stored now: out of date, never applied.
+                raise StaleForm
             save_assessment(
                 criterion=criterion,
                 year=year,

@@ -21,6 +21,7 @@ from activities.grid import YearToDate, counts_by_metric, year_to_date, yearly_t
 from activities.models import Activity, Metric, QuarterlyCount
 from agreements.models import HousingArea, Plan, Subagreement
 from helhedsplan.numbers import format_figure, small_number
+from helhedsplan.params import parse_int
 from helhedsplan.periods import HalfYear, Quarter
 from indicators.evaluation import (
     ChartData,
@@ -49,8 +50,8 @@ class Period:
     @classmethod
     def parse(cls, code: str) -> Period:
         """ "2019" or "2019H1"; ValueError for anything else."""
-        if code.isdigit() and len(code) == 4:
-            return cls(int(code))
+        if len(code) == 4 and (year := parse_int(code)) is not None:
+            return cls(year)
         half = HalfYear.parse(code)
         return cls(half.year, half)
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agreements.forms import SummarisedForm
 from agreements.models import Body
+from helhedsplan.params import RevisionField
 from helhedsplan.periods import HalfYear
 
 from .models import EvaluationEntry, GroupEvaluation, revision_of
@@ -45,18 +46,14 @@ class GroupEvaluationForm(SummarisedForm):
         max_length=200,
         error_messages={"max_length": _("Write at most 200 characters.")},
     )
-    revision = forms.CharField(widget=forms.HiddenInput, required=False)
+    # None when the form does not say which revision it showed: then any save of the group
+    # is refused as out of date (GroupEvaluation.record).
+    revision = RevisionField()
 
     def __init__(self, *args, body: Body, half_year: HalfYear, **kwargs):
         super().__init__(*args, **kwargs)
         self.body = body
         self.half_year = half_year
-
-    def clean_revision(self) -> int:
-        text = self.cleaned_data["revision"] or "0"
-        if not text.isdigit():
-            raise ValidationError(_("The form is damaged; load the page again."))
-        return int(text)
 
     def written(self) -> bool:
         """Whether anything was typed, valid or not: an invalid date counts."""

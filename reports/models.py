@@ -41,10 +41,11 @@ class StaleEvaluations(Exception):
 
 @dataclass(frozen=True)
 class EvaluationEntry:
-    """One group's part of the form: the revision it was loaded with and what was entered."""
+    """One group's part of the form: the revision it was loaded with (None when the form did
+    not say, which no stored revision matches) and what was entered."""
 
     body: Body
-    loaded_revision: int
+    loaded_revision: int | None
     text: str = ""
     meeting_date: datetime.date | None = None
     minutes_reference: str = ""

@@ -15,6 +15,7 @@ from activities.completeness import STATUSES
 from agreements.models import Plan, Role
 from agreements.pdf import pdf_response
 from helhedsplan.errors import NotFound
+from helhedsplan.params import parse_slug, query_value
 from helhedsplan.periods import HalfYear
 
 from .access import get_plan_for_board_reports
@@ -142,7 +143,7 @@ def dashboard(request, plan: str):
     if period not in periods:
         raise NotFound(_("The plan has no period '%(code)s'.") % {"code": code})
     area = None
-    if area_code := request.GET.get("omraade"):
+    if area_code := query_value(request, "omraade", parse_slug):
         area = plan.areas.filter(code=area_code).first()
         if area is None:
             raise NotFound(_("The plan has no housing area '%(code)s'.") % {"code": area_code})

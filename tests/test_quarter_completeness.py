@@ -1,5 +1,7 @@
 """The secretariat sees who has reported a quarter, approves (locking) and reopens reports."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -21,6 +23,12 @@ def overview_url(quarter=Q1_2018):
 
 def approve_url(quarter=Q1_2018):
     return reverse("activities:approve", kwargs={"plan": PLAN, "quarter": quarter.code})
+
+
+def shown(page) -> dict[str, list[str]]:
+    """The submitted reports the overview showed, each with the revision it showed, as the
+    page sends them with "approve all"."""
+    return {"shown": re.findall(r'name="shown" value="([^"]+)"', page.content.decode())}
 
 
 @pytest.fixture
@@ -72,8 +80,27 @@ def test_the_secretariat_approves_the_chosen_reports_and_they_lock(
 
 def test_approving_all_submitted_reports(client, secretariat, submitted_motalavej):
     client.force_login(secretariat)
-    client.post(approve_url(), {"action": "all"})
+    client.post(approve_url(), shown(client.get(overview_url())) | {"action": "all"})
     assert {report.status for report in submitted_motalavej} == {"approved"}
+
+
+def test_approving_all_leaves_a_report_changed_since_the_page_was_shown(
+    client, secretariat, submitted_motalavej
+):
+    client.force_login(secretariat)
+    page = client.get(overview_url())
+    changed = submitted_motalavej.first()
+    changed.revision += 1  # someone saved a correction meanwhile
+    changed.save()
+    response = client.post(approve_url(), shown(page) | {"action": "all"}, follow=True)
+    changed.refresh_from_db()
+    assert changed.status == "submitted"
+    assert "blev ændret, efter du åbnede siden" in response.content.decode()
+    assert submitted_motalavej.filter(status="approved").count() == submitted_motalavej.count() - 1
+    # Without the reports the page showed, "approve all" approves nothing unseen.
+    response = client.post(approve_url(), {"action": "all"}, follow=True)
+    assert "Formularen er beskadiget" in response.content.decode()
+    assert changed.status == "submitted"
 
 
 def test_a_report_changed_after_the_page_was_shown_is_not_approved(

@@ -215,6 +215,41 @@ def test_a_form_someone_else_saved_meanwhile_is_not_saved_over(client, coordinat
     assert QuarterlyCount.objects.get().value == 2
 
 
+def test_a_form_that_leaves_out_its_revisions_is_never_saved_over_a_newer_save(
+    client, coordinator, secretariat
+):
+    stale = loaded_form(client)
+    other = loaded_form(client)
+    other[field("Tryghedsvandringer")] = "2"
+    assert client.post(entry_url(), {**other, "action": "save"}).status_code == 302
+    # Without its revisions the form cannot be checked against the newer save: refused.
+    stale = {name: value for name, value in stale.items() if not name.startswith("rev_")}
+    stale[field("Tryghedsvandringer")] = "7"
+    response = client.post(entry_url(), {**stale, "action": "save"})
+    assert response.status_code == 200
+    assert "Nogen anden har gemt" in response.content.decode()
+    assert QuarterlyCount.objects.get().value == 2
+    assert QuarterReport.objects.get().revision == 1
+
+
+@pytest.mark.parametrize("revision", ["", "²", "١", "-1", "1.0", "9" * 20, "9" * 5000])
+def test_a_revision_that_is_missing_or_damaged_saves_nothing(client, coordinator, revision):
+    data = loaded_form(client)
+    name = activity_field("rev", metric("Tryghedsvandringer").activity)
+    data[field("Tryghedsvandringer")] = "4"
+    data[name] = revision
+    response = client.post(entry_url(), {**data, "action": "save"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert (
+        "Nogen anden har gemt" in page
+        if revision == ""
+        else "Formularen er beskadiget; indlæs siden igen." in page
+    )
+    assert QuarterlyCount.objects.count() == 0
+    assert QuarterReport.objects.count() == 0
+
+
 def test_changes_after_submission_need_a_reason_and_are_shown(client, coordinator):
     data = filled(loaded_form(client))
     client.post(entry_url(), {**data, "action": "submit"})

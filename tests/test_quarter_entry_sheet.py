@@ -5,6 +5,7 @@ nothing on confirmation. Everything goes through the real views with Django's te
 from __future__ import annotations
 
 import io
+import re
 
 import openpyxl
 import pytest
@@ -146,9 +147,11 @@ def submit_everything(client, plan, grid: EntryGrid) -> None:
 def approve_all(plan, secretariat):
     approver = Client()
     approver.force_login(secretariat)
+    kwargs = {"plan": plan.slug, "quarter": QUARTER.code}
+    overview = approver.get(reverse("activities:completeness", kwargs=kwargs))
+    shown = re.findall(r'name="shown" value="([^"]+)"', overview.content.decode())
     response = approver.post(
-        reverse("activities:approve", kwargs={"plan": plan.slug, "quarter": QUARTER.code}),
-        {"action": "all"},
+        reverse("activities:approve", kwargs=kwargs), {"action": "all", "shown": shown}
     )
     assert response.status_code == 302
 
