@@ -3,13 +3,39 @@
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 from pathlib import Path
 
-from django.core.management.base import CommandError
+from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from agreements.models import Plan
+
+
+class PlainCommand(BaseCommand):
+    """A command whose every refusal is one line and exit status 1, a mistyped option too.
+
+    Django parses the command line before it starts catching CommandError, and argparse
+    answers a missing or unknown option with its usage text and exit status 2. Here the parser
+    raises CommandError instead, as it does under call_command, and that is printed as the one
+    line every other refusal is.
+    """
+
+    def create_parser(self, prog_name, subcommand, **kwargs):
+        from_command_line, self._called_from_command_line = self._called_from_command_line, False
+        try:
+            return super().create_parser(prog_name, subcommand, **kwargs)
+        finally:
+            self._called_from_command_line = from_command_line
+
+    def run_from_argv(self, argv):
+        try:
+            super().run_from_argv(argv)
+        except CommandError as error:  # only the parser's: execute's own are handled inside
+            self.stderr.write(f"CommandError: {error}")
+            sys.exit(1)
+
 
 # The real plan, which `make run` loads: the demo commands are written and documented for its
 # housing areas and act on it when no --plan is given, whatever other plans the database holds.

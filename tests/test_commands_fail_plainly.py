@@ -112,6 +112,25 @@ def test_on_the_command_line_bad_input_is_one_line_and_status_1(command_line, tm
     assert list(out.iterdir()) == []
 
 
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["render_pdf", "nonsense", "--out", "x.pdf"], "argument document: invalid choice"),
+        (["evaluate_criteria"], "the following arguments are required: --year"),
+        (["export_plan", SLUG, "--out", "x.json", "--bogus"], "unrecognized arguments: --bogus"),
+    ],
+    ids=["unknown-document", "missing-option", "unknown-option"],
+)
+def test_a_mistyped_command_line_is_one_line_and_status_1_not_the_usage(
+    command_line, args, message
+):
+    result = command_line(*args)
+
+    assert result.returncode == 1, result.stderr
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("CommandError: ") and message in line
+
+
 @pytest.fixture
 def out(tmp_path) -> Path:
     """An empty folder; nothing may be left in it after a refusal, not even a temporary file."""

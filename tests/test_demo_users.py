@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 def test_it_refuses_to_create_demo_users_with_debug_off(settings, plan):
     settings.DEBUG = False
-    with pytest.raises(CommandError, match="only created with DEBUG on"):
+    with pytest.raises(CommandError, match="oprettes kun med DEBUG slået til"):
         call_command("create_demo_users")
     assert not Membership.objects.exists()
 

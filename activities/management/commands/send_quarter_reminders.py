@@ -7,7 +7,7 @@ e-mail per quarter, so running it again, or every day, sends nothing twice.
 import datetime
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -19,11 +19,11 @@ from activities.reminders import (
     send_quarter_reminders,
 )
 from agreements.models import Plan
-from helhedsplan.commands import whole_number
+from helhedsplan.commands import PlainCommand, whole_number
 from helhedsplan.periods import Quarter
 
 
-class Command(BaseCommand):
+class Command(PlainCommand):
     help = (
         "E-mail each reporter who has not submitted the last ended quarter's reports, once "
         "the reports are due, and send the plan's secretariat a summary. Run daily."

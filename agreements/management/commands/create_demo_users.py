@@ -5,17 +5,18 @@ They share one well-known password, so the command refuses to run with DEBUG off
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from activities.models import Activity, ReportingAssignment
 from agreements.models import Membership, Plan, Role
-from helhedsplan.commands import REAL_PLAN, choose_plan
+from helhedsplan.commands import REAL_PLAN, PlainCommand, choose_plan
 
 DEMO_PASSWORD = "helhedsplan-demo"
 
 
-class Command(BaseCommand):
+class Command(PlainCommand):
     help = "Create demo users for a plan (development only: refuses to run with DEBUG off)."
 
     def add_arguments(self, parser):
@@ -26,7 +27,7 @@ class Command(BaseCommand):
     def handle(self, *args, plan=None, **options):
         if not settings.DEBUG:
             raise CommandError(
-                "Demo users share a known password and are only created with DEBUG on."
+                _("Demo users share a known password and are only created with DEBUG on.")
             )
         plan = choose_plan(plan, default=REAL_PLAN)
         with transaction.atomic():

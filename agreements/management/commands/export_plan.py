@@ -11,16 +11,16 @@ from __future__ import annotations
 
 import time
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from agreements import backup
-from helhedsplan.commands import choose_plan, output_file, write_atomically
+from helhedsplan.commands import PlainCommand, choose_plan, output_file, write_atomically
 from helhedsplan.numbers import format_number
 
 
-class Command(BaseCommand):
+class Command(PlainCommand):
     help = (
         "Write a whole plan, with its versions, counts, measurements and their history, to a "
         "JSON file (gzip-compressed when the name ends in .gz) that import_plan reads back."

@@ -21,7 +21,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
 from activities.demo import DemoSummary
@@ -38,7 +38,7 @@ from agreements.national_dataset import (
     plan_slug,
     refresh_statistics,
 )
-from helhedsplan.commands import whole_number
+from helhedsplan.commands import PlainCommand, whole_number
 from helhedsplan.numbers import format_number
 
 PASSWORD_VARIABLE = "DATASET_PASSWORD"
@@ -52,7 +52,7 @@ def describe(summary: DemoSummary) -> str:
     }
 
 
-class Command(BaseCommand):
+class Command(PlainCommand):
     help = (
         "Generate a national-scale dataset for load tests: copies of the real plan with "
         "invented figures and users who share one password."

@@ -13,14 +13,15 @@ import time
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
 from agreements import backup
+from helhedsplan.commands import PlainCommand
 from helhedsplan.numbers import format_number
 
 
-class Command(BaseCommand):
+class Command(PlainCommand):
     help = "Restore a plan, with its history, from a file written by export_plan."
 
     def add_arguments(self, parser):

@@ -6,11 +6,10 @@ A plan that already has demo data is left alone, as `load_plan` leaves a loaded 
 demo. Remove it with --remove to load it afresh.
 """
 
-from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
 from activities.demo import DemoSummary, load_demo_data, remove_demo_data
-from helhedsplan.commands import REAL_PLAN, choose_plan
+from helhedsplan.commands import REAL_PLAN, PlainCommand, choose_plan
 from helhedsplan.numbers import format_number
 
 
@@ -22,7 +21,7 @@ def describe(summary: DemoSummary) -> str:
     }
 
 
-class Command(BaseCommand):
+class Command(PlainCommand):
     help = (
         "Fill a plan with invented quarterly counts and measurements, marked as demo data; "
         "--remove takes them out again."

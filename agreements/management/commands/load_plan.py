@@ -10,15 +10,16 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.core.serializers.base import DeserializationError
 from django.db import DatabaseError
 from django.utils.translation import gettext as _
 
 from agreements.models import Plan
+from helhedsplan.commands import PlainCommand
 
 
-class Command(BaseCommand):
+class Command(PlainCommand):
     help = "Load a plan fixture unless its plans are already in the database."
 
     def add_arguments(self, parser):

@@ -14,17 +14,23 @@ from __future__ import annotations
 import time
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from agreements import pdf
 from agreements.models import SubagreementVersion
-from helhedsplan.commands import choose_plan, output_file, whole_number, write_atomically
+from helhedsplan.commands import (
+    PlainCommand,
+    choose_plan,
+    output_file,
+    whole_number,
+    write_atomically,
+)
 from reports.status_report import StatusReport, status_report_pdf
 
 
-class Command(BaseCommand):
+class Command(PlainCommand):
     help = (
         "Write a delaftale, all current delaftaler, the strategic agreement or the board's "
         "status report as a PDF file."

@@ -6,15 +6,15 @@ verdict and the sentence that explains it.
 """
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from helhedsplan.commands import choose_plan, whole_number
+from helhedsplan.commands import PlainCommand, choose_plan, whole_number
 from indicators.evaluation import evaluate_plan
 
 
-class Command(BaseCommand):
+class Command(PlainCommand):
     help = "Judge every success criterion of a plan for one year and print the verdicts."
 
     def add_arguments(self, parser):
