@@ -4,9 +4,14 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from agreements.admin_site import (
+    ChangeReasonAdmin,
+    ChangeReasonForm,
+    PlanScopedAdmin,
+    PlanScopedInline,
+    SheetAdminMixin,
+)
 from agreements.models import StaffResource
-from helhedsplan.admin_site import PlanScopedAdmin, PlanScopedInline, SheetAdminMixin
-from helhedsplan.history import ChangeReasonAdmin, ChangeReasonForm
 from indicators.models import SuccessCriterion
 
 from .models import Activity, Metric, QuarterlyCount, QuarterReport

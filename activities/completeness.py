@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from agreements.models import HousingArea, Membership, Plan
-from helhedsplan.periods import Quarter
+from lib.periods import Quarter
 
 from .models import Activity, QuarterReport, ReportingAssignment, assignment_covers
 

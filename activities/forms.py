@@ -13,38 +13,22 @@ import re
 from dataclasses import dataclass
 
 from django import forms
-from django.core import signing
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from helhedsplan.params import RevisionField
+from lib.forms import REASON_MAX_LENGTH, CountField, sign_upload, unsign_upload
+from lib.params import RevisionField
 
 from .grid import EntryGrid, Pair
 from .models import QuarterReport
 
 FIELD_NAME = re.compile(r"^(c|note|progress|rev)_(\d+)_(\d+)$")
 
-# A reason is kept in django-simple-history's history_change_reason, of 100 characters.
-REASON_MAX_LENGTH = 100
-
 COUNT_ERRORS = {
     "invalid": _("Write a whole number, for example 12."),
     "min_value": _("A count cannot be negative."),
     "max_value": _("The number is too large."),
 }
-
-
-class CountField(forms.IntegerField):
-    """A whole number as Danes type it: "1.200" and "1 200" are twelve hundred."""
-
-    GROUPED = re.compile(r"^\d{1,3}([. ]\d{3})+$")
-
-    def to_python(self, value):
-        if isinstance(value, str):
-            value = value.strip()
-            if self.GROUPED.match(value):
-                value = value.replace(".", "").replace(" ", "")
-        return super().to_python(value)
 
 
 @dataclass(frozen=True)
@@ -285,19 +269,22 @@ class SheetUploadForm(forms.Form):
 
 
 SHEET_SALT = "activities.entry-sheet"
+SHEET_MAX_AGE = 60 * 60  # seconds between the preview and the confirmation
+
+
+def sheet_bound(grid: EntryGrid, user) -> dict:
+    """What a checked sheet is signed for: its plan, quarter and user."""
+    return {"plan": grid.plan.slug, "quarter": grid.quarter.code, "user": user.pk}
 
 
 def sign_sheet_data(data: dict[str, str], *, grid: EntryGrid, user) -> str:
     """The checked sheet's data, signed with the plan, quarter and user it was checked for,
     so the confirmation can neither be altered nor replayed elsewhere."""
-    bound = {"plan": grid.plan.slug, "quarter": grid.quarter.code, "user": user.pk}
-    return signing.dumps({"for": bound, "data": data}, salt=SHEET_SALT, compress=True)
+    return sign_upload(data, bound=sheet_bound(grid, user), salt=SHEET_SALT)
 
 
 def unsign_sheet_data(value: str, *, grid: EntryGrid, user) -> dict[str, str]:
     """The data of a confirmation; BadSignature when it was made for anything else."""
-    signed = signing.loads(value, salt=SHEET_SALT, max_age=3600)
-    bound = {"plan": grid.plan.slug, "quarter": grid.quarter.code, "user": user.pk}
-    if signed.get("for") != bound:
-        raise signing.BadSignature("The confirmation belongs to another quarter.")
-    return signed["data"]
+    return unsign_upload(
+        value, bound=sheet_bound(grid, user), salt=SHEET_SALT, max_age=SHEET_MAX_AGE
+    )

@@ -12,13 +12,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Q
-from django.utils.translation import gettext as _
 
 from agreements.models import HousingArea, Plan
-from helhedsplan.numbers import format_figure
-from helhedsplan.periods import Quarter
-from indicators.evaluation import comparison_phrase
 from indicators.models import CriterionTarget, SuccessCriterion
+from lib.periods import Quarter
 
 from .models import Activity, Metric, QuarterlyCount, QuarterReport
 
@@ -35,13 +32,9 @@ class YearToDate:
     @property
     def target_text(self) -> str:
         """The yearly target in words ("mindst 50", "60-80"), or "" without one."""
-        target = self.target
-        if target is None:
+        if self.target is None:
             return ""
-        value = format_figure(target.value)
-        if target.value_max is not None:
-            return _("%(low)s-%(high)s") % {"low": value, "high": format_figure(target.value_max)}
-        return comparison_phrase(target.comparison, value)
+        return self.target.describe(dash="-", empty="")
 
 
 @dataclass

@@ -20,8 +20,9 @@ from agreements.models import (
     Role,
     Subagreement,
 )
-from helhedsplan.history import ChangeLog, HistoricalRecordsWithStart, ids_ever, in_any
-from helhedsplan.periods import Quarter
+from helhedsplan.history import ChangeLog, ids_ever, in_any
+from lib.history import HistoricalRecordsWithStart
+from lib.periods import Quarter
 
 
 def counts_in(history: models.QuerySet, areas: list[int] | None) -> models.QuerySet:

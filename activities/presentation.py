@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from helhedsplan.numbers import format_figure
+from lib.numbers import format_figure
 
 from .forms import QuarterEntryForm
 from .grid import EntryGrid, Pair

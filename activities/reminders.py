@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy
 from activities.completeness import Completeness
 from activities.models import Activity, QuarterReminder, QuarterReport
 from agreements.models import HousingArea, Membership, Plan, Role
-from helhedsplan.periods import Quarter
+from lib.periods import Quarter
 
 EMAIL_LANGUAGE = "da"
 

@@ -3,15 +3,8 @@
 from django.utils.translation import gettext_lazy as _
 from import_export.fields import Field
 
-from helhedsplan.sheets import (
-    PLAN_COLUMN,
-    AllOrNothingResource,
-    AreaListWidget,
-    SubagreementWidget,
-    YesNoWidget,
-    number_column,
-    text_column,
-)
+from agreements.sheets import PLAN_COLUMN, AllOrNothingResource, AreaListWidget, SubagreementWidget
+from lib.sheets import YesNoWidget, number_column, text_column
 
 from .models import Activity
 

@@ -18,27 +18,17 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from helhedsplan.history import bulk_delete_with_history, record_history_start
+from lib.concurrency import Stale
+from lib.history import bulk_delete_with_history, record_history_start
 
 from .forms import PairEntry
 from .grid import EntryGrid, Pair
 from .models import QuarterlyCount, QuarterReport
 
 
-class StaleForm(Exception):
-    """Reports changed after the form was loaded; nothing was saved."""
-
-    def __init__(self, pairs: list[Pair]):
-        super().__init__(pairs)
-        self.pairs = pairs
-
-
-class QuarterLocked(Exception):
-    """Reports were approved (locked) after the form was loaded; nothing was saved."""
-
-    def __init__(self, pairs: list[Pair]):
-        super().__init__(pairs)
-        self.pairs = pairs
+class QuarterLocked(Stale):
+    """Reports were approved (locked) after the form was loaded; nothing was saved. `what`
+    holds their pairs."""
 
 
 def pairs_filter(pairs: list[Pair]) -> Q:
@@ -54,7 +44,7 @@ def save_quarter(
     """Save the entries' counts, notes and statuses for the grid's quarter; with `submit`,
     hand every open report of the entries to the secretariat. Returns the pairs saved.
 
-    Raises QuarterLocked or StaleForm, naming the pairs, when a report was approved or saved
+    Raises QuarterLocked or Stale, naming the pairs, when a report was approved or saved
     by someone else after the form was loaded. Entries must come from a valid
     QuarterEntryForm; the database constraints back that up.
     """
@@ -78,7 +68,7 @@ def save_quarter(
     if locked:
         raise QuarterLocked(locked)
     if stale:
-        raise StaleForm(stale)
+        raise Stale(stale)
 
     saving = [entry for entry in open_entries if submit or entry.changes_something]
     if not saving:
@@ -147,7 +137,7 @@ def save_quarter(
                 new_counts, QuarterlyCount, default_user=by, default_change_reason=reason
             )
     except IntegrityError:
-        raise StaleForm([entry.pair for entry in saving]) from None
+        raise Stale([entry.pair for entry in saving]) from None
     bulk_update_with_history(
         changed_reports,
         QuarterReport,

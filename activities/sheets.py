@@ -20,8 +20,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from helhedsplan.numbers import format_figure
-from helhedsplan.uploads import UploadTooLarge, read_sheets
+from lib.numbers import format_figure
+from lib.uploads import UploadTooLarge, read_sheets
 
 from .grid import EntryGrid
 from .models import QuarterReport

@@ -14,9 +14,10 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from helhedsplan.params import parse_int, parse_quarter, query_value
-from helhedsplan.periods import Quarter
 from indicators.access import history_areas
+from lib.concurrency import Stale
+from lib.params import parse_int, parse_quarter, query_value
+from lib.periods import Quarter
 
 from .access import get_activity_for_history, get_plan_for_follow_up, get_plan_for_reporting
 from .completeness import Completeness
@@ -30,7 +31,7 @@ from .forms import (
 from .grid import EntryGrid
 from .models import QuarterReport
 from .presentation import entry_sections, sheet_changes, sheet_errors, stale_errors
-from .services import QuarterLocked, StaleForm, approve_reports, save_quarter
+from .services import QuarterLocked, approve_reports, save_quarter
 from .sheets import SheetError, build_workbook, read_workbook
 
 
@@ -100,14 +101,14 @@ def entry(request, plan: str, quarter: str):
                 reason=form.cleaned_data["reason"],
                 by=request.user,
             )
-        except (StaleForm, QuarterLocked) as error:
+        except Stale as error:
             # Show the numbers as they are now stored, each changed one with what this user
             # entered, so they can enter again what still applies.
             conflict = "locked" if isinstance(error, QuarterLocked) else "stale"
             posted = request.POST
             grid, _areas, area = load_grid(request, plan, period)
             form = QuarterEntryForm(grid=grid)
-            extra_errors = stale_errors(grid, error.pairs, posted, locked=conflict == "locked")
+            extra_errors = stale_errors(grid, error.what, posted, locked=conflict == "locked")
         else:
             if form.submitting:
                 messages.success(
@@ -221,7 +222,7 @@ def entry_upload(request, plan: str, quarter: str):
                 reason=form.cleaned_data["reason"],
                 by=request.user,
             )
-        except (StaleForm, QuarterLocked):
+        except Stale:
             context["conflict"] = True
             return render(request, "activities/entry_upload.html", context)
         messages.success(request, _("The sheet is saved."))

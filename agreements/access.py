@@ -13,8 +13,8 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
-from helhedsplan.errors import NotFound
 from indicators.access import get_plan_for_user
+from lib.errors import NotFound
 
 from .models import Plan, Role, ShareLink, Subagreement
 

@@ -5,16 +5,16 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from activities.models import Activity, ReportingAssignment
-from helhedsplan.admin_site import (
+from indicators.models import SuccessCriterion
+from lib.numbers import format_thousand_dkk
+
+from .admin_site import (
+    ChangeReasonAdmin,
     PlanScopedAdmin,
     PlanScopedInline,
     ReferenceDataAdmin,
     SharedDataAdmin,
 )
-from helhedsplan.history import ChangeReasonAdmin
-from helhedsplan.numbers import format_thousand_dkk
-from indicators.models import SuccessCriterion
-
 from .models import (
     Body,
     FocusArea,

@@ -32,7 +32,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from agreements.templatetags.agreement_text import fte_percent
-from helhedsplan.numbers import format_thousand_dkk
+from lib.numbers import format_thousand_dkk
 
 PARAGRAPH = "\n\n"
 LINE = "\n"

@@ -6,21 +6,10 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from helhedsplan.params import RevisionField
-from indicators.forms import AccessibleErrorsMixin
+from lib.forms import DATE_INPUT_FORMATS, SummarisedForm
+from lib.params import RevisionField
 
 DRAFT = "kladde"
-
-
-class SummarisedForm(AccessibleErrorsMixin, forms.Form):
-    def error_summary(self) -> list[tuple[str, str]]:
-        """(field id, message) for the error summary at the top of the page."""
-        return [
-            (self[name].auto_id, f"{self[name].label}: {error}")
-            for name, errors in self.errors.items()
-            if name in self.fields and not self.fields[name].widget.is_hidden
-            for error in errors
-        ]
 
 
 class ApproveVersionForm(SummarisedForm):
@@ -29,7 +18,7 @@ class ApproveVersionForm(SummarisedForm):
     decided_on = forms.DateField(
         label=_("Date of the board's decision"),
         help_text=_("For example 12.09.2018."),
-        input_formats=["%d.%m.%Y", "%d-%m-%Y", "%Y-%m-%d"],
+        input_formats=DATE_INPUT_FORMATS,
         widget=forms.DateInput(format="%d.%m.%Y"),
         error_messages={
             "required": _("Write the date of the board's decision."),

@@ -24,8 +24,9 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from helhedsplan.history import ChangeLog, HistoricalRecordsWithStart, ids_ever, in_any
-from helhedsplan.periods import (
+from helhedsplan.history import ChangeLog, ids_ever, in_any
+from lib.history import HistoricalRecordsWithStart
+from lib.periods import (
     HalfYear,
     PlanYear,
     Quarter,

@@ -6,29 +6,19 @@ of version 1 reads the same however the live delaftale has moved on since. The l
 printed too, for the board's meeting, but it says on every page that it is not approved.
 
 The documents are HTML rendered with Django templates (templates/agreements/pdf/) and laid out
-by WeasyPrint as tagged PDF/UA-1: headings, paragraphs, lists and tables with their header cells
-are in the structure tree, with the document's title and language, so that they can be read
-with a screen reader. They are always written in Danish, whatever language the person who asks
-reads the site in, because the agreement is a Danish document.
+as tagged PDF/UA-1, always in Danish (lib.pdf).
 """
 
 from __future__ import annotations
 
 import datetime
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
 
-from django.conf import settings
 from django.db.models import Prefetch
-from django.http import HttpResponse
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
-from django.utils.translation import gettext
-from weasyprint import CSS, HTML
-from weasyprint.urls import URLFetcher
+from django.utils import timezone
+
+from lib.pdf import render_pdf
 
 from .models import (
     Body,
@@ -39,14 +29,6 @@ from .models import (
     Subagreement,
     SubagreementVersion,
 )
-
-_LANGUAGE = "da"
-_STATIC_DIR = Path(settings.BASE_DIR) / "static"
-_STYLESHEET = _STATIC_DIR / "css" / "pdf.css"
-
-# PDF/UA-1 makes WeasyPrint tag the document (a structure tree, MarkInfo, the title shown
-# instead of the file name) and declare the conformance in the XMP metadata.
-_PDF_OPTIONS = {"pdf_variant": "pdf/ua-1"}
 
 
 @dataclass(frozen=True)
@@ -160,60 +142,3 @@ def strategic_agreement_pdf(plan: Plan) -> bytes:
         "agreements/pdf/strategic_agreement.html",
         {"plan": plan, "budget": plan.budget_overview()},
     )
-
-
-def pdf_response(data: bytes, filename: str) -> HttpResponse:
-    """A rendered PDF as a download named `filename`."""
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-def render_html(template_name: str, context: dict) -> str:
-    """A document's HTML, always in Danish: the source of its PDF."""
-    with translation.override(_LANGUAGE):
-        return render_to_string(template_name, context)
-
-
-def render_pdf(template_name: str, context: dict) -> bytes:
-    return html_to_pdf(render_html(template_name, context))
-
-
-def html_to_pdf(html: str) -> bytes:
-    with translation.override(_LANGUAGE):
-        page_numbers = CSS(string=_page_number_css())
-    document = HTML(
-        string=html,
-        base_url=str(_STATIC_DIR),
-        # Everything the documents use is on disk; a stored text can never make the server
-        # fetch a remote address (they are escaped anyway).
-        url_fetcher=URLFetcher(allowed_protocols={"file"}),
-    )
-    return document.write_pdf(stylesheets=[_stylesheet(), page_numbers], **_PDF_OPTIONS)
-
-
-@cache
-def _stylesheet() -> CSS:
-    """The print stylesheet, parsed once per process."""
-    return CSS(filename=str(_STYLESHEET))
-
-
-def _page_number_css() -> str:
-    """The footer's "Side X af Y" as a CSS rule, in the active language.
-
-    The page numbers exist only while WeasyPrint lays out the pages, as counters, so the
-    translated sentence is cut at its placeholders and put together again around them.
-    """
-    sentence = gettext("Page %(page)s of %(pages)s")
-    pieces = re.split(r"%\((pages?)\)s", sentence)
-    content = " ".join(
-        f"counter({piece})" if index % 2 else _css_string(piece)
-        for index, piece in enumerate(pieces)
-        if piece or index % 2
-    )
-    return f"@page {{ @bottom-right {{ content: {content}; }} }}"
-
-
-def _css_string(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\A ")
-    return f'"{escaped}"'

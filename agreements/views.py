@@ -16,7 +16,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from helhedsplan.errors import NotFound
+from lib.errors import NotFound
+from lib.pdf import pdf_response
 
 from . import pdf
 from .access import (
@@ -193,7 +194,7 @@ def subagreement_pdf(request, plan: str, focus_area: str, number: int | None = N
         version = versions.filter(number=number).first()
     if version is None:
         raise NotFound(_("The sub-agreement has no such version."))
-    return pdf.pdf_response(
+    return pdf_response(
         pdf.subagreement_pdf(version),
         f"delaftale-{focus_area}-version-{version.number}.pdf",
     )
@@ -202,7 +203,7 @@ def subagreement_pdf(request, plan: str, focus_area: str, number: int | None = N
 @require_safe
 def draft_pdf(request, plan: str, focus_area: str):
     subagreement = get_subagreement_for_agreements(request, plan, focus_area, draft=True)
-    return pdf.pdf_response(pdf.draft_pdf(subagreement), f"delaftale-{focus_area}-kladde.pdf")
+    return pdf_response(pdf.draft_pdf(subagreement), f"delaftale-{focus_area}-kladde.pdf")
 
 
 @require_safe
@@ -213,13 +214,13 @@ def all_subagreements_pdf(request, plan: str):
     )
     if not versions:
         raise NotFound(_("The plan has no approved sub-agreements yet."))
-    return pdf.pdf_response(pdf.subagreements_pdf(versions), f"delaftaler-{plan.slug}.pdf")
+    return pdf_response(pdf.subagreements_pdf(versions), f"delaftaler-{plan.slug}.pdf")
 
 
 @require_safe
 def strategic_agreement_pdf(request, plan: str):
     plan = get_plan_for_agreements(request, plan)
-    return pdf.pdf_response(pdf.strategic_agreement_pdf(plan), f"samarbejdsaftale-{plan.slug}.pdf")
+    return pdf_response(pdf.strategic_agreement_pdf(plan), f"samarbejdsaftale-{plan.slug}.pdf")
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -321,4 +322,4 @@ def shared_pdf(request, token: str, focus_area: str | None = None):
         data = pdf.subagreement_pdf(version)
         filename = f"delaftale-{focus_area}-version-{version.number}.pdf"
     link.log_download(versions)
-    return pdf.pdf_response(data, filename)
+    return pdf_response(data, filename)

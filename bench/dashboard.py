@@ -29,34 +29,20 @@ from __future__ import annotations
 
 import argparse
 import gc
-import os
 import statistics
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-# The benchmark's own database (bench/dataset.py, throwaway_database): in memory, or beside the
-# PostgreSQL database BENCH_DATABASE_URL names.
-os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", "sqlite://:memory:")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helhedsplan.test_settings")
-os.environ.setdefault("SECRET_KEY", "benchmark-only-not-secret")
+import _setup  # noqa: F401  (the benchmark's own database, then django.setup())
+from django.contrib.auth import get_user_model
+from django.db import connection, reset_queries
+from django.test import Client
+from django.test.utils import CaptureQueriesContext, setup_test_environment
+from django.urls import reverse
 
-import django  # noqa: E402
-
-django.setup()
-
-from django.contrib.auth import get_user_model  # noqa: E402
-from django.db import connection, reset_queries  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
-from django.urls import reverse  # noqa: E402
-
-from activities.models import QuarterlyCount, QuarterReport  # noqa: E402
-from agreements.models import Membership, Plan, Role  # noqa: E402
-from agreements.national_dataset import board_username  # noqa: E402
-from bench.dataset import (  # noqa: E402
+from activities.models import QuarterlyCount, QuarterReport
+from agreements.models import Membership, Plan, Role
+from bench.dataset import (
     add_dataset_options,
     copy_plan_structure,
     enter_figures,
@@ -64,7 +50,8 @@ from bench.dataset import (  # noqa: E402
     national_dataset,
     throwaway_database,
 )
-from indicators.models import Measurement  # noqa: E402
+from demo.national_dataset import board_username
+from indicators.models import Measurement
 
 PERIOD = "2019H1"
 # The first page loads of a process are slower than the rest; each round starts with these untimed.

@@ -2,13 +2,14 @@
 national dataset; and the throwaway database they are built in.
 
 Not a benchmark itself. It imports the models, so a benchmark imports it only after
-`django.setup()` (and after pointing DATABASE_URL at BENCH_DATABASE_URL or, without it, at an
-in-memory SQLite database):
+`_setup` (bench/_setup.py), which points DATABASE_URL at BENCH_DATABASE_URL or, without it, at
+an in-memory SQLite database, and runs `django.setup()`:
 
+    import _setup  # noqa: F401
     from bench.dataset import copy_plan_structure, enter_figures
 
 `throwaway_database` creates and migrates the benchmark's own database and drops it at the end.
-`copy_plan_structure` copies a plan's shape (agreements.national_dataset.copy_plan: its areas,
+`copy_plan_structure` copies a plan's shape (demo.national_dataset.copy_plan: its areas,
 delaftaler, activities, metrics, indicators, criteria and targets, and its real measurements)
 into new plans that share its housing areas; `enter_figures` gives plans four years of
 measurements and every quarter's counts, all with bulk_create. `load_demo_plan` loads the real
@@ -28,10 +29,10 @@ from decimal import Decimal
 from django.core.management import call_command
 from django.db import connection
 
-from activities.demo import DemoSummary, load_demo_data
 from activities.models import Metric, QuarterlyCount
 from agreements.models import Plan
-from agreements.national_dataset import (
+from demo.data import DemoSummary, load_demo_data
+from demo.national_dataset import (
     GENERATED_SLUG_PATTERN,
     TEMPLATE_FIXTURE,
     TEMPLATE_SLUG,

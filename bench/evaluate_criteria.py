@@ -24,33 +24,19 @@ evaluations and the queries per plan.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-# The benchmark's own database (bench/dataset.py, throwaway_database): in memory, or beside the
-# PostgreSQL database BENCH_DATABASE_URL names.
-os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", "sqlite://:memory:")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helhedsplan.test_settings")
-os.environ.setdefault("SECRET_KEY", "benchmark-only-not-secret")
+import _setup  # noqa: F401  (the benchmark's own database, then django.setup())
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection, reset_queries
+from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
-import django  # noqa: E402
-
-django.setup()
-
-from django.conf import settings  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-from django.db import connection, reset_queries  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
-from django.utils import translation  # noqa: E402
-
-from activities.models import QuarterlyCount, QuarterReport  # noqa: E402
-from agreements.models import Plan  # noqa: E402
-from bench.dataset import (  # noqa: E402
+from activities.models import QuarterlyCount, QuarterReport
+from agreements.models import Plan
+from bench.dataset import (
     FIXTURE,
     PLAN_SLUG,
     add_dataset_options,
@@ -59,8 +45,8 @@ from bench.dataset import (  # noqa: E402
     national_dataset,
     throwaway_database,
 )
-from indicators.evaluation import evaluate_plan  # noqa: E402
-from indicators.models import CriterionTarget, Measurement, SuccessCriterion  # noqa: E402
+from indicators.evaluation import evaluate_plan
+from indicators.models import CriterionTarget, Measurement, SuccessCriterion
 
 
 def main() -> None:

@@ -26,36 +26,20 @@ from __future__ import annotations
 import argparse
 import io
 import logging
-import os
 import statistics
-import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-# The benchmark's own database (bench/dataset.py, throwaway_database): in memory, or beside the
-# PostgreSQL database BENCH_DATABASE_URL names.
-os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", "sqlite://:memory:")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helhedsplan.test_settings")
-os.environ.setdefault("SECRET_KEY", "benchmark-only-not-secret")
-# WeasyPrint logs every step of every render, and fontTools every table it subsets, at INFO.
-os.environ.setdefault("LOG_LEVEL", "WARNING")
+import _setup  # noqa: F401  (the benchmark's own database, then django.setup())
+from django.core.management import call_command
+from django.db import connection, reset_queries
+from django.test.utils import CaptureQueriesContext
+from pypdf import PdfReader
+from weasyprint.text.ffi import harfbuzz_subset
 
-import django  # noqa: E402
-
-django.setup()
-
-from django.core.management import call_command  # noqa: E402
-from django.db import connection, reset_queries  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
-from pypdf import PdfReader  # noqa: E402
-from weasyprint.text.ffi import harfbuzz_subset  # noqa: E402
-
-from agreements import pdf  # noqa: E402
-from agreements.models import Plan, SubagreementVersion  # noqa: E402
-from bench.dataset import (  # noqa: E402
+from agreements import pdf
+from agreements.models import Plan, SubagreementVersion
+from bench.dataset import (
     FIXTURE,
     PLAN_SLUG,
     add_dataset_options,

@@ -27,49 +27,36 @@ real plan, while the other plans' counts and reports stay in the tables.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-# The benchmark's own database (bench/dataset.py, throwaway_database): in memory, or beside the
-# PostgreSQL database BENCH_DATABASE_URL names.
-os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", "sqlite://:memory:")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helhedsplan.test_settings")
-os.environ.setdefault("SECRET_KEY", "benchmark-only-not-secret")
+import _setup  # noqa: F401  (the benchmark's own database, then django.setup())
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db import connection, reset_queries
+from django.test import Client
+from django.test.utils import CaptureQueriesContext, setup_test_environment
+from django.urls import reverse
+from django.utils import translation
 
-import django  # noqa: E402
-
-django.setup()
-
-from django.conf import settings  # noqa: E402
-from django.contrib.auth import get_user_model  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-from django.db import connection, reset_queries  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
-from django.urls import reverse  # noqa: E402
-from django.utils import translation  # noqa: E402
-
-from activities.demo import remove_demo_data  # noqa: E402
-from activities.forms import QuarterEntryForm  # noqa: E402
-from activities.grid import EntryGrid  # noqa: E402
-from activities.models import QuarterlyCount, QuarterReport  # noqa: E402
-from activities.services import save_quarter  # noqa: E402
-from agreements.models import Membership, Plan, Role  # noqa: E402
-from agreements.national_dataset import secretariat_username  # noqa: E402
-from bench.dataset import (  # noqa: E402
+from activities.forms import QuarterEntryForm
+from activities.grid import EntryGrid
+from activities.models import QuarterlyCount, QuarterReport
+from activities.services import save_quarter
+from agreements.models import Membership, Plan, Role
+from bench.dataset import (
     FIXTURE,
     PLAN_SLUG,
     add_dataset_options,
     national_dataset,
     throwaway_database,
 )
-from helhedsplan.periods import Quarter  # noqa: E402
+from demo.data import remove_demo_data
+from demo.national_dataset import secretariat_username
+from lib.periods import Quarter
 
 
 def form_data(grid: EntryGrid, *, start: int, action: str, reason: str = "") -> dict[str, str]:

@@ -27,45 +27,29 @@ from __future__ import annotations
 import argparse
 import io
 import logging
-import os
 import statistics
-import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-# The benchmark's own database (bench/dataset.py, throwaway_database): in memory, or beside the
-# PostgreSQL database BENCH_DATABASE_URL names.
-os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", "sqlite://:memory:")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helhedsplan.test_settings")
-os.environ.setdefault("SECRET_KEY", "benchmark-only-not-secret")
-# WeasyPrint logs every step of every render, and fontTools every table it subsets, at INFO.
-os.environ.setdefault("LOG_LEVEL", "WARNING")
+import _setup  # noqa: F401  (the benchmark's own database, then django.setup())
+from django.conf import settings
+from django.db import connection, reset_queries
+from django.test.utils import CaptureQueriesContext
+from django.utils import translation
+from pypdf import PdfReader
+from weasyprint.text.ffi import harfbuzz_subset
 
-import django  # noqa: E402
-
-django.setup()
-
-from django.conf import settings  # noqa: E402
-from django.db import connection, reset_queries  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
-from django.utils import translation  # noqa: E402
-from pypdf import PdfReader  # noqa: E402
-from weasyprint.text.ffi import harfbuzz_subset  # noqa: E402
-
-from activities.models import QuarterlyCount, QuarterReport  # noqa: E402
-from agreements.models import Plan  # noqa: E402
-from bench.dataset import (  # noqa: E402
+from activities.models import QuarterlyCount, QuarterReport
+from agreements.models import Plan
+from bench.dataset import (
     add_dataset_options,
     load_demo_plan,
     national_dataset,
     throwaway_database,
 )
-from helhedsplan.periods import HalfYear  # noqa: E402
-from indicators.models import Measurement  # noqa: E402
-from reports.status_report import StatusReport, status_report_pdf  # noqa: E402
+from indicators.models import Measurement
+from lib.periods import HalfYear
+from reports.status_report import StatusReport, status_report_pdf
 
 HALF_YEAR = HalfYear(2019, 1)
 AIM = 3.0

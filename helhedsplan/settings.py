@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "activities",
     "indicators",
     "reports",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -66,7 +67,7 @@ MIDDLEWARE = [
     "helhedsplan.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     # Before anything reads the request body, which the CSRF check is the first to do.
-    "helhedsplan.uploads.RequestSizeLimitMiddleware",
+    "lib.uploads.RequestSizeLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Every page needs a login unless its view is marked @login_not_required.
@@ -272,13 +273,13 @@ IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 # A cell starting with "=" in an exported sheet must not run as a formula in Excel.
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 # Uploaded sheets are read into memory; keep them small enough to be harmless
-# (helhedsplan/uploads.py).
+# (lib/uploads.py).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 MAX_REQUEST_BYTES = 10 * 1024 * 1024
 MAX_UNPACKED_UPLOAD_BYTES = 50 * 1024 * 1024
 # An imported sheet holds at most this many rows of data, far more than a plan's yearly figures
-# or its activities; a larger one is refused before it is read (helhedsplan/sheets.py).
+# or its activities; a larger one is refused before it is read (lib/sheets.py).
 MAX_IMPORT_ROWS = 5000
 
 LOGGING = {

@@ -24,5 +24,5 @@ urlpatterns = [
     path("", include("reports.urls")),
 ]
 
-handler404 = "helhedsplan.errors.page_not_found"
+handler404 = "lib.errors.page_not_found"
 handler500 = "helhedsplan.faults.server_error"

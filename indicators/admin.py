@@ -6,8 +6,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from helhedsplan.admin_site import PlanScopedAdmin, PlanScopedInline, SheetAdminMixin
-from helhedsplan.history import ChangeReasonAdmin, ChangeReasonForm
+from agreements.admin_site import (
+    ChangeReasonAdmin,
+    ChangeReasonForm,
+    PlanScopedAdmin,
+    PlanScopedInline,
+    SheetAdminMixin,
+)
 
 from .models import (
     CriterionTarget,

@@ -31,10 +31,11 @@ from django.utils.translation import gettext_lazy
 
 from activities.models import Metric, QuarterlyCount
 from agreements.models import HousingArea, Plan
-from helhedsplan.numbers import format_figure, format_number
-from helhedsplan.periods import PlanYear
+from lib.numbers import format_number
+from lib.periods import PlanYear
+from lib.phrases import comparison_phrase, format_figure_with_unit
 
-from .models import CriterionTarget, Measurement, QualitativeAssessment, SuccessCriterion, Unit
+from .models import CriterionTarget, Measurement, QualitativeAssessment, SuccessCriterion
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
@@ -85,14 +86,6 @@ def rounded(value: Decimal | None) -> Decimal | None:
     return None if value is None else Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def figure(value: Decimal | None, unit: str = "") -> str:
-    """A figure as the sentence shows it: "30,65", "20", "72,4 %", "11.559"."""
-    if value is None:
-        return "–"
-    text = format_figure(value)
-    return f"{text} %" if unit == Unit.PERCENT else text
-
-
 def percent_change(new: Decimal, old: Decimal) -> str:
     """ "+8,0 %" or "-20,0 %"; a change from zero has no percentage."""
     change = (new - old) / old * HUNDRED
@@ -120,16 +113,6 @@ def at_or_better(value: Decimal, comparison: str, line: Decimal) -> bool:
 def straight_line(start: Decimal, start_year: int, end: Decimal, end_year: int, year: int):
     """The value the straight line from `start` to `end` passes in `year`, rounded."""
     return rounded(start + (end - start) * (year - start_year) / (end_year - start_year))
-
-
-def comparison_phrase(comparison: str, value: str) -> str:
-    phrases = {
-        Comparison.AT_LEAST: _("at least %(value)s"),
-        Comparison.ABOVE: _("above %(value)s"),
-        Comparison.AT_MOST: _("at most %(value)s"),
-        Comparison.BELOW: _("below %(value)s"),
-    }
-    return phrases[comparison] % {"value": value}
 
 
 Series = dict[int, Decimal]
@@ -202,7 +185,10 @@ class Figures:
                 shares[year] = numerator / denominator * HUNDRED
                 notes[year] = (
                     _("The share is %(numerator)s of %(denominator)s, each added up over the year.")
-                    % {"numerator": figure(numerator), "denominator": figure(denominator)}
+                    % {
+                        "numerator": format_figure_with_unit(numerator, empty="–"),
+                        "denominator": format_figure_with_unit(denominator, empty="–"),
+                    }
                     + " "
                     + notes[year]
                 ).strip()
@@ -237,7 +223,8 @@ class Row:
         return self.criterion.unit
 
     def show(self, value: Decimal | None) -> str:
-        return figure(value, self.unit)
+        """A figure as the sentences show it: "72,4 %", and "–" for none."""
+        return format_figure_with_unit(value, self.unit, empty="–")
 
     def baseline(self, target: CriterionTarget) -> tuple[Decimal | None, int | None]:
         """The baseline a target is measured from: its own value, the figure of its baseline
@@ -277,17 +264,6 @@ def missing(year: int) -> TargetResult:
     return TargetResult(Verdict.NO_DATA, _("There is no figure for %(year)s yet.") % {"year": year})
 
 
-def target_text(target: CriterionTarget, row: Row) -> str:
-    """ "at least 50", or a range as the agreement writes it ("3–4"); a range's lower end is
-    what is judged, more is never worse."""
-    if target.value_max is not None:
-        return _("%(minimum)s–%(maximum)s") % {
-            "minimum": row.show(target.value),
-            "maximum": row.show(target.value_max),
-        }
-    return comparison_phrase(target.comparison, row.show(target.value))
-
-
 def judge_yearly(target, row, year):
     value = rounded(row.series.get(year))
     if value is None:
@@ -295,7 +271,7 @@ def judge_yearly(target, row, year):
     verdict = Verdict.MET if satisfies(value, target.comparison, target.value) else Verdict.NOT_MET
     return TargetResult(
         verdict,
-        _("The target is %(target)s every year.") % {"target": target_text(target, row)},
+        _("The target is %(target)s every year.") % {"target": target.describe(row.unit)},
     )
 
 
@@ -327,7 +303,7 @@ def judge_average(target, row, year):
             "year": year,
             "average": row.show(average),
             "values": values,
-            "target": target_text(target, row),
+            "target": target.describe(row.unit),
         },
     )
 
@@ -346,7 +322,7 @@ def judge_cumulative(target, row, year):
         "start": start,
         "year": year,
         "total": row.show(total),
-        "target": target_text(target, row),
+        "target": target.describe(row.unit),
         "deadline": deadline,
     }
     if satisfies(total, target.comparison, target.value):
@@ -414,7 +390,7 @@ def judge_by_year(target, row, year):
     if value is None:
         return result
     sentence = _("The target is %(target)s in %(goal_year)s.") % {
-        "target": target_text(target, row),
+        "target": target.describe(row.unit),
         "goal_year": target.to_year,
     }
     if baseline is not None and baseline_year is not None and baseline_year < year:
@@ -475,7 +451,7 @@ def judge_change_previous(target, row, year):
 
 def signed_percent(percent: Decimal) -> str:
     sign = "+" if percent > 0 else ""
-    return f"{sign}{figure(percent)} %"
+    return f"{sign}{format_figure_with_unit(percent, empty='–')} %"
 
 
 def judge_change_baseline(target, row, year):
@@ -779,7 +755,7 @@ def chart_data(
         if value is not None and year is not None:
             baseline = (year, rounded(value))
             break
-    lines = [(target_text(target, row), target_points(target, row)) for target in targets]
+    lines = [(target.describe(row.unit), target_points(target, row)) for target in targets]
     first = min([row.plan_years[0].year] + ([baseline[0]] if baseline else []))
     years = list(range(first, row.plan_years[-1].year + 1))
     return ChartData(

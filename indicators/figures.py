@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from django.utils.translation import gettext as _
 
 from agreements.models import HousingArea, Plan, PlanArea
-from helhedsplan.numbers import format_figure
+from lib.numbers import format_figure
 
 from .models import SuccessCriterion
 

@@ -4,83 +4,30 @@ from __future__ import annotations
 
 import base64
 import datetime
-import re
 from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.core import signing
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from agreements.models import HousingArea, Plan, PlanArea
-from helhedsplan.uploads import UploadTooLarge
+from lib.forms import (
+    DATE_INPUT_FORMATS,
+    AccessibleErrorsMixin,
+    DanishDecimalField,
+    reason_field,
+    sign_upload,
+    unsign_upload,
+)
+from lib.uploads import UploadTooLarge
 
 from .models import Indicator, Measurement, QualitativeAssessment
 from .services import AssessmentText, Figure, FigureEntry, MeasurementSheet
 
-DATE_INPUT_FORMATS = ["%d.%m.%Y", "%d-%m-%Y", "%Y-%m-%d"]
-# A change reason is stored in django-simple-history's history_change_reason (100 characters).
-REASON_MAX_LENGTH = 100
 SHEET_MAX_BYTES = 2 * 1024 * 1024
 SHEET_SIGNING_SALT = "indicators.measurement-sheet"
 SHEET_MAX_AGE = 60 * 60  # seconds between the preview and the confirmation
-
-
-class AccessibleErrorsMixin:
-    """Point each field with an error at its message (aria-describedby, aria-invalid).
-
-    The message is rendered with the id "<field id>-error"; help text, when a field has one,
-    with "<field id>_helptext".
-    """
-
-    def add_error(self, field, error) -> None:
-        super().add_error(field, error)
-        for name in self._errors:
-            if name not in self.fields:
-                continue
-            field_id = self[name].auto_id
-            described_by = [f"{field_id}-error"]
-            if self.fields[name].help_text:
-                described_by.insert(0, f"{field_id}_helptext")
-            self.fields[name].widget.attrs.update(
-                {"aria-describedby": " ".join(described_by), "aria-invalid": "true"}
-            )
-
-
-class DanishDecimalField(forms.DecimalField):
-    """A number written the Danish way ("72,4", "11.559") or with a decimal point ("72.4").
-
-    A comma is always the decimal mark. Without one, a point is a decimal point, except in
-    Danish when it groups thousands exactly ("11.559", "1.250.000").
-    """
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("localize", True)
-        super().__init__(**kwargs)
-
-    def to_python(self, value):
-        if isinstance(value, str):
-            text = value.strip().replace("\u00a0", "").replace(" ", "")
-            if "," in text:
-                text = text.replace(".", "").replace(",", ".")
-            elif get_language() == "da" and re.fullmatch(r"\d{1,3}(\.\d{3})+", text):
-                text = text.replace(".", "")
-            value = text
-        return super().to_python(value)
-
-
-def reason_field(**kwargs) -> forms.CharField:
-    return forms.CharField(
-        label=_("Reason for the change"),
-        required=False,
-        max_length=REASON_MAX_LENGTH,
-        help_text=_(
-            "Required when you change or remove what was already entered. "
-            "Do not write the names of residents."
-        ),
-        **kwargs,
-    )
 
 
 class FigureForm(AccessibleErrorsMixin, forms.Form):
@@ -409,10 +356,10 @@ class SheetUploadForm(AccessibleErrorsMixin, forms.Form):
 
 def sign_sheet(*, plan: Plan, user, content: bytes) -> str:
     """A token carrying the previewed sheet to the confirmation, bound to plan and user."""
-    return signing.dumps(
-        {"plan": plan.pk, "user": user.pk, "sheet": base64.b64encode(content).decode()},
+    return sign_upload(
+        base64.b64encode(content).decode(),
+        bound={"plan": plan.pk, "user": user.pk},
         salt=SHEET_SIGNING_SALT,
-        compress=True,
     )
 
 
@@ -427,11 +374,12 @@ class SheetConfirmForm(forms.Form):
     def clean_token(self) -> bytes:
         expired = _("The preview is too old or damaged. Upload the sheet again.")
         try:
-            payload = signing.loads(
-                self.cleaned_data["token"], salt=SHEET_SIGNING_SALT, max_age=SHEET_MAX_AGE
+            sheet = unsign_upload(
+                self.cleaned_data["token"],
+                bound={"plan": self.plan.pk, "user": self.user.pk},
+                salt=SHEET_SIGNING_SALT,
+                max_age=SHEET_MAX_AGE,
             )
         except signing.BadSignature:
             raise ValidationError(expired) from None
-        if payload.get("plan") != self.plan.pk or payload.get("user") != self.user.pk:
-            raise ValidationError(expired)
-        return base64.b64decode(payload["sheet"])
+        return base64.b64decode(sheet)

@@ -23,7 +23,9 @@ from django.utils.translation import gettext_lazy as _
 
 from activities.models import Activity, Metric, QuarterlyCount, counts_in
 from agreements.models import HousingArea, NumberedInSubagreementManager, Plan, Subagreement
-from helhedsplan.history import ChangeLog, HistoricalRecordsWithStart, in_any
+from helhedsplan.history import ChangeLog, in_any
+from lib.history import HistoricalRecordsWithStart
+from lib.phrases import describe_target
 
 
 class Unit(models.TextChoices):
@@ -613,6 +615,11 @@ class CriterionTarget(models.Model):
         "indicators.indicator",
         "agreements.housingarea",
     ]
+
+    def describe(self, unit: str = "", **how) -> str:
+        """The target in words ("at least 50", "3–4"); `how` as lib.phrases.describe_target
+        takes it."""
+        return describe_target(self.comparison, self.value, self.value_max, unit, **how)
 
     def clean(self) -> None:
         errors = {}

@@ -4,16 +4,18 @@ from django.utils.translation import gettext_lazy as _
 from import_export.fields import Field
 
 from activities.models import Activity
-from helhedsplan.sheets import (
+from agreements.sheets import (
     PLAN_COLUMN,
     AllOrNothingResource,
     AreaWidget,
-    ChoiceWidget,
-    DanishDateWidget,
-    DanishDecimalWidget,
     NamedInPlanWidget,
     PlanScopedWidget,
     SubagreementWidget,
+)
+from lib.sheets import (
+    ChoiceWidget,
+    DanishDateWidget,
+    DanishDecimalWidget,
     YearWidget,
     number_column,
     text_column,

@@ -19,22 +19,15 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from agreements.models import HousingArea, Plan
-from helhedsplan.history import record_history_start
-from helhedsplan.sheets import SheetFormat
+from lib.concurrency import Stale
+from lib.history import record_history_start
+from lib.sheets import SheetFormat
 
 from .models import Indicator, Measurement, QualitativeAssessment, SuccessCriterion
 from .resources import MeasurementResource
 
 # Reads a sheet of measurements within bounds: no wider than its columns, plus slack.
 MeasurementSheet = SheetFormat.for_resources(MeasurementResource)
-
-
-class StaleForm(Exception):
-    """The stored data changed after the form was loaded; nothing was saved."""
-
-    def __init__(self, areas: list[HousingArea | None] | None = None):
-        super().__init__(areas)
-        self.areas = areas or []
 
 
 @dataclass(frozen=True)
@@ -76,7 +69,7 @@ def save_year_figures(
     """Save an indicator's figures for one year, all or none; return how many changed.
 
     An entry whose stored figure no longer matches what the form was loaded with raises
-    StaleForm, naming its area. The entries must have passed `Measurement.full_clean` (the
+    Stale, naming its area. The entries must have passed `Measurement.full_clean` (the
     form does that); the database constraints back it up.
     """
     entries = [entry for entry in entries if entry.changes_something]
@@ -92,7 +85,7 @@ def save_year_figures(
         entry.area for entry in entries if Figure.of(stored.get(entry.area_id)) != entry.loaded
     ]
     if stale:
-        raise StaleForm(stale)
+        raise Stale(stale)
     record_history_start(
         Measurement,
         [stored[entry.area_id] for entry in entries if entry.area_id in stored],
@@ -116,7 +109,7 @@ def save_year_figures(
         except IntegrityError:
             # Someone added the same figure since the lock was taken: locks cover stored rows
             # only, and the unique constraint catches the new one.
-            raise StaleForm([entry.area]) from None
+            raise Stale([entry.area]) from None
     return len(entries)
 
 
@@ -146,7 +139,7 @@ def save_assessment(
 ) -> QualitativeAssessment:
     """Record the secretariat's assessment of a qualitative criterion for a year.
 
-    Raises StaleForm when the stored assessment is no longer the one the form was loaded
+    Raises Stale when the stored assessment is no longer the one the form was loaded
     with. The assessor and the time are set here, never taken from the form.
     """
     assessment = (
@@ -155,7 +148,7 @@ def save_assessment(
         .order_by("pk")
     ).first()
     if AssessmentText.of(assessment) != loaded:
-        raise StaleForm()
+        raise Stale()
     if assessment is None:
         assessment = QualitativeAssessment(criterion=criterion, year=year)
     else:
@@ -169,7 +162,7 @@ def save_assessment(
         with transaction.atomic():
             assessment.save()
     except IntegrityError:
-        raise StaleForm() from None
+        raise Stale() from None
     return assessment
 
 

@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 from import_export.formats.base_formats import XLSX
 
-from helhedsplan.numbers import format_figure
+from lib.concurrency import Stale
+from lib.numbers import format_figure
 
 from .access import (
     get_criterion_for_history,
@@ -38,7 +39,7 @@ from .figures import (
 from .forms import AssessmentForm, SheetConfirmForm, SheetUploadForm, YearFiguresForm, sign_sheet
 from .models import Measurement, QualitativeAssessment, SuccessCriterion
 from .resources import MeasurementResource
-from .services import StaleForm, import_measurements, save_assessment, save_year_figures
+from .services import import_measurements, save_assessment, save_year_figures
 
 
 @require_safe
@@ -126,14 +127,14 @@ def year_figures(request, plan: str, indicator: int, year: int):
         try:
             if not form.says_what_it_showed():
                 # Nothing to check against what is stored now: out of date, never applied.
-                raise StaleForm
+                raise Stale
             changed = save_year_figures(
                 indicator=indicator,
                 year=year,
                 entries=form.entries(),
                 reason=form.reason.cleaned_data["reason"],
             )
-        except StaleForm:
+        except Stale:
             # Show the figures as now stored, and what this user entered, to enter again.
             your_entries = [
                 (
@@ -198,7 +199,7 @@ def assessment(request, plan: str, criterion: int, year: int):
         try:
             if not form.says_what_it_showed():
                 # Nothing to check against what is stored now: out of date, never applied.
-                raise StaleForm
+                raise Stale
             save_assessment(
                 criterion=criterion,
                 year=year,
@@ -207,7 +208,7 @@ def assessment(request, plan: str, criterion: int, year: int):
                 reason=form.cleaned_data["reason"],
                 by=request.user,
             )
-        except StaleForm:
+        except Stale:
             your_justification = form.cleaned_data["justification"]
             current = (
                 QualitativeAssessment.objects.filter(criterion=criterion, year=year)

@@ -7,7 +7,7 @@ images or stylesheets of its own). The output depends only on the input and the 
 language, so a test can find the very same SVG in a page and in the HTML behind a PDF.
 
 Every text that comes from data is escaped (`format_html`). Figures are written the Danish way
-(`helhedsplan.numbers`), years as they are, never with a thousands separator. Colour is never
+(`lib.numbers`), years as they are, never with a thousands separator. Colour is never
 the only sign: the measured line is solid with dots, the baseline dotted with a diamond, each
 target dashed with a square at its end, and a legend inside the picture says which is which.
 The numbers are also in the SVG's <desc> for screen readers, and `criterion_table` gives them
@@ -30,8 +30,8 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from helhedsplan.numbers import format_figure, format_number, small_number
-from indicators.models import Unit
+from lib.numbers import format_number, small_number
+from lib.phrases import format_figure_with_unit
 
 FONT_FAMILY = "DejaVu Sans, IBM Plex Sans, sans-serif"
 
@@ -154,7 +154,7 @@ def criterion_chart(
     legend, legend_height = _legend(baseline, targets, unit)
     top = legend_height + 26  # room for the value label above a dot at the top
     bottom = CHART_HEIGHT - 34
-    tick_labels = [_figure(tick, unit) for tick in scale.ticks]
+    tick_labels = [format_figure_with_unit(tick, unit) for tick in scale.ticks]
     left = max(40, round(max(_text_width(label) for label in tick_labels)) + 16)
     right = CHART_WIDTH - 16
     plot = _Plot(left, top, right, bottom, axis_years, scale)
@@ -274,11 +274,13 @@ def criterion_table(
         text = _shown(shown, unit, year in hidden_years)
         if baseline is not None and baseline.year == year and baseline.value is not None:
             if not text or shown == baseline.value:
-                text = _("%(value)s (baseline)") % {"value": _figure(baseline.value, unit)}
+                text = _("%(value)s (baseline)") % {
+                    "value": format_figure_with_unit(baseline.value, unit)
+                }
             else:
                 text = _("%(measured)s (baseline %(baseline)s)") % {
                     "measured": text,
-                    "baseline": _figure(baseline.value, unit),
+                    "baseline": format_figure_with_unit(baseline.value, unit),
                 }
         goals = [
             (target.label, point.value)
@@ -288,9 +290,11 @@ def criterion_table(
         ]
         if len(targets) > 1:
             # Several targets: each figure says which target it belongs to.
-            shown_goals = [f"{_figure(value, unit)} ({label})" for label, value in goals]
+            shown_goals = [
+                f"{format_figure_with_unit(value, unit)} ({label})" for label, value in goals
+            ]
         else:
-            shown_goals = [_figure(value, unit) for _label, value in goals]
+            shown_goals = [format_figure_with_unit(value, unit) for _label, value in goals]
         rows.append({"year": str(year), "measured": text, "targets": shown_goals})
     return rows
 
@@ -379,16 +383,7 @@ def _axis_years(years, by_year, baseline, targets) -> list[int]:
 
 
 def _shown(value: Decimal | int | None, unit: str, hidden: bool) -> str:
-    return small_number() if hidden else _figure(value, unit)
-
-
-def _figure(value: Decimal | int | None, unit: str = "") -> str:
-    if value is None:
-        return ""
-    text = format_figure(value)
-    if unit in ("%", Unit.PERCENT):
-        return f"{text} %"
-    return text
+    return small_number() if hidden else format_figure_with_unit(value, unit)
 
 
 def _coordinate(number: float) -> str:
@@ -449,19 +444,20 @@ def _criterion_desc(years, by_year, baseline, targets, unit, hidden_years=frozen
     if baseline is not None and baseline.value is not None:
         sentences.append(
             _("Baseline: %(value)s in %(year)s.")
-            % {"value": _figure(baseline.value, unit), "year": baseline.year}
+            % {"value": format_figure_with_unit(baseline.value, unit), "year": baseline.year}
         )
     for target in targets:
-        sentences.append(_("Target: %(target)s.") % {"target": _target_text(target, unit)})
+        sentences.append(_("Target: %(target)s.") % {"target": _line_text(target, unit)})
     return " ".join(sentences)
 
 
-def _target_text(target: TargetLine, unit: str) -> str:
-    """A target's label, or its points when it has none."""
+def _line_text(target: TargetLine, unit: str) -> str:
+    """A target line in words: its label (the target as `CriterionTarget.describe` writes
+    it), or its points when it has none."""
     if target.label:
         return target.label
     return "; ".join(
-        f"{point.year} {_figure(point.value, unit)}"
+        f"{point.year} {format_figure_with_unit(point.value, unit)}"
         for point in target.points
         if point.value is not None
     )
@@ -646,7 +642,7 @@ def _measured(plot: _Plot, by_year: dict, unit: str) -> list[SafeString]:
         )
         # Below the dot only where it clears the year labels under the axis.
         below = _is_dip(by_year, year) and y + 12 + FONT_SIZE < plot.bottom
-        parts += _value_label(x, y, _figure(by_year[year], unit), below=below)
+        parts += _value_label(x, y, format_figure_with_unit(by_year[year], unit), below=below)
     return parts
 
 
@@ -689,12 +685,12 @@ def _legend(baseline, targets, unit) -> tuple[list[SafeString], float]:
     entries = [("measured", _("Measured"), MEASURED_COLOUR, "")]
     if baseline is not None and baseline.value is not None:
         text = _("Baseline: %(value)s (%(year)s)") % {
-            "value": _figure(baseline.value, unit),
+            "value": format_figure_with_unit(baseline.value, unit),
             "year": baseline.year,
         }
         entries.append(("baseline", text, BASELINE_COLOUR, BASELINE_DASH))
     for index, target in enumerate(targets):
-        text = _("Target: %(target)s") % {"target": _target_text(target, unit)}
+        text = _("Target: %(target)s") % {"target": _line_text(target, unit)}
         colour = TARGET_COLOURS[index % len(TARGET_COLOURS)]
         entries.append(("target", text, colour, TARGET_DASHES[index % len(TARGET_DASHES)]))
 
@@ -769,18 +765,21 @@ def _delivery_text(
     if value is None:
         if target is None:
             return _("not reported")
-        return _("not reported (target %(target)s)") % {"target": _figure(target)}
+        return _("not reported (target %(target)s)") % {"target": format_figure_with_unit(target)}
     shown = _shown(value, "", hidden)
     if target is None:
         return _("%(value)s (no target)") % {"value": shown}
     if hidden or not target:
         # A share of the target would give a hidden count away.
-        return _("%(value)s of %(target)s") % {"value": shown, "target": _figure(target)}
+        return _("%(value)s of %(target)s") % {
+            "value": shown,
+            "target": format_figure_with_unit(target),
+        }
     percent = (Decimal(value) / Decimal(target) * HUNDRED).quantize(
         Decimal(1), rounding=ROUND_HALF_UP
     )
     return _("%(value)s of %(target)s (%(percent)s)") % {
-        "value": _figure(value),
-        "target": _figure(target),
+        "value": format_figure_with_unit(value),
+        "target": format_figure_with_unit(target),
         "percent": f"{format_number(percent)} %",
     }

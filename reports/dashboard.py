@@ -20,9 +20,6 @@ from activities.completeness import Completeness
 from activities.grid import YearToDate, counts_by_metric, year_to_date, yearly_targets
 from activities.models import Activity, Metric, QuarterlyCount
 from agreements.models import HousingArea, Plan, Subagreement
-from helhedsplan.numbers import format_figure, small_number
-from helhedsplan.params import parse_int
-from helhedsplan.periods import HalfYear, Quarter
 from indicators.evaluation import (
     ChartData,
     Evaluation,
@@ -32,6 +29,9 @@ from indicators.evaluation import (
     evaluate_criteria,
 )
 from indicators.models import SuccessCriterion
+from lib.numbers import format_figure, small_number
+from lib.params import parse_int
+from lib.periods import HalfYear, Quarter
 
 from .charts import TargetLine, YearValue, criterion_figure, delivery_bar
 

@@ -6,14 +6,12 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from agreements.forms import SummarisedForm
 from agreements.models import Body
-from helhedsplan.params import RevisionField
-from helhedsplan.periods import HalfYear
+from lib.forms import DATE_INPUT_FORMATS, SummarisedForm
+from lib.params import RevisionField
+from lib.periods import HalfYear
 
 from .models import EvaluationEntry, GroupEvaluation, revision_of
-
-DATE_INPUT_FORMATS = ["%d.%m.%Y", "%d-%m-%Y", "%Y-%m-%d"]
 
 
 class GroupEvaluationForm(SummarisedForm):

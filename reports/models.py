@@ -20,7 +20,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from agreements.models import Body, Plan
-from helhedsplan.periods import HalfYear
+from lib.concurrency import Stale
+from lib.periods import HalfYear
 
 # The bodies whose evaluations the board reads.
 EVALUATING_KINDS = (Body.Kind.COORDINATION_GROUP, Body.Kind.LOCAL_GROUP)
@@ -29,14 +30,6 @@ EVALUATING_KINDS = (Body.Kind.COORDINATION_GROUP, Body.Kind.LOCAL_GROUP)
 def evaluating_groups(plan: Plan) -> models.QuerySet[Body]:
     """The plan's coordination group and local follow-up groups, in the organisation's order."""
     return plan.bodies.filter(kind__in=EVALUATING_KINDS).order_by("position", "pk")
-
-
-class StaleEvaluations(Exception):
-    """Evaluations were saved by someone else after the form was loaded; nothing was saved."""
-
-    def __init__(self, bodies: list[Body]):
-        super().__init__(bodies)
-        self.bodies = bodies
 
 
 @dataclass(frozen=True)
@@ -175,7 +168,7 @@ class GroupEvaluation(models.Model):
 
         A group left empty on a form that showed nothing has nothing to record, and an entry
         that asks for exactly what is stored changes nothing. Any other entry whose group's
-        stored revision is not the one the form was loaded with raises StaleEvaluations,
+        stored revision is not the one the form was loaded with raises Stale,
         naming the groups, and nothing is saved. Entries must come from a valid form (which
         also runs `clean`); the database constraints back it up.
         """
@@ -198,7 +191,7 @@ class GroupEvaluation(models.Model):
             if revision_of(stored.get(entry.body.pk)) != entry.loaded_revision
         ]
         if stale:
-            raise StaleEvaluations(stale)
+            raise Stale(stale)
         saved = []
         for entry in changing:
             content = {
@@ -217,7 +210,7 @@ class GroupEvaluation(models.Model):
                 except IntegrityError:
                     # Someone recorded the group's first evaluation since the lock was taken:
                     # locks cover stored rows only; the unique constraint catches the new one.
-                    raise StaleEvaluations([entry.body]) from None
+                    raise Stale([entry.body]) from None
             saved.append(evaluation)
         return saved
 

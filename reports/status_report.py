@@ -17,9 +17,9 @@ from activities.completeness import CompletenessCell
 from activities.grid import counts_by_metric
 from activities.models import Activity, Metric, QuarterlyCount, QuarterReport
 from agreements.models import Body, HousingArea, Plan, Subagreement
-from agreements.pdf import html_to_pdf, render_html
-from helhedsplan.numbers import small_number
-from helhedsplan.periods import HalfYear, Quarter
+from lib.numbers import small_number
+from lib.pdf import html_to_pdf, render_html
+from lib.periods import HalfYear, Quarter
 from reports.models import GroupEvaluation, evaluating_groups
 
 from .dashboard import Dashboard, Period

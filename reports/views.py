@@ -13,15 +13,16 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from activities.completeness import STATUSES
 from agreements.models import Plan, Role
-from agreements.pdf import pdf_response
-from helhedsplan.errors import NotFound
-from helhedsplan.params import parse_slug, query_value
-from helhedsplan.periods import HalfYear
+from lib.concurrency import Stale
+from lib.errors import NotFound
+from lib.params import parse_slug, query_value
+from lib.pdf import pdf_response
+from lib.periods import HalfYear
 
 from .access import get_plan_for_board_reports
 from .dashboard import Dashboard, Period
 from .forms import GroupEvaluationsForm
-from .models import GroupEvaluation, StaleEvaluations, evaluating_groups
+from .models import GroupEvaluation, evaluating_groups
 from .status_report import StatusReport, status_report_pdf
 
 
@@ -86,12 +87,12 @@ def group_evaluations(request, plan: str, period: str):
             saved = GroupEvaluation.record(
                 half_year=half_year, entries=form.entries(), by=request.user
             )
-        except StaleEvaluations as error:
+        except Stale as error:
             # Show the evaluations as now stored, and what this user entered for the groups
             # someone else saved meanwhile, to enter again.
-            conflict = [entry for entry in form.entries() if entry.body in error.bodies]
+            conflict = [entry for entry in form.entries() if entry.body in error.what]
             stored = stored_evaluations(plan, half_year)
-            form = form.after_conflict(stored, error.bodies)
+            form = form.after_conflict(stored, error.what)
         else:
             if saved:
                 messages.success(

@@ -17,8 +17,8 @@ from django.utils.formats import date_format
 
 from activities.models import Activity, Metric, QuarterlyCount, QuarterReport
 from agreements.models import HousingArea, Role, StaffResource, Subagreement
-from helhedsplan.numbers import format_number
 from indicators.models import Measurement, SuccessCriterion
+from lib.numbers import format_number
 
 from .page_forms import form_fields
 

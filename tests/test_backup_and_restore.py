@@ -24,7 +24,6 @@ from django.db import connection
 from django.utils import formats, timezone
 from pypdf import PdfReader
 
-from activities.demo import load_demo_data
 from activities.models import QuarterlyCount, QuarterReminder, QuarterReport
 from agreements import pdf
 from agreements.backup import decode_backup, delete_plan, encode_backup, plan_scope
@@ -41,10 +40,11 @@ from agreements.models import (
     SubagreementVersion,
     content_digest,
 )
-from helhedsplan.history import bulk_delete_with_history
-from helhedsplan.periods import HalfYear
+from demo.data import load_demo_data
 from indicators.evaluation import evaluate_plan
 from indicators.models import Measurement, QualitativeAssessment, SuccessCriterion
+from lib.history import bulk_delete_with_history
+from lib.periods import HalfYear
 from reports.models import GroupEvaluation
 from reports.status_report import StatusReport, status_report_pdf
 

@@ -14,7 +14,7 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from activities.demo import load_demo_data
+from demo.data import load_demo_data
 from reports.charts import MEASURED_COLOUR
 from tests.browser import (
     DESKTOP,

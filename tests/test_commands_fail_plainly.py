@@ -34,6 +34,10 @@ ON_THE_COMMAND_LINE = {
         ["render_pdf", "strategic-agreement", "--out", ""],
         "--out skal have navnet på den fil, der skal skrives.",
     ),
+    "render_status_report": (
+        ["render_status_report", "--period", "2019H1", "--out", ""],
+        "--out skal have navnet på den fil, der skal skrives.",
+    ),
     "import_plan": (["import_plan", "{damaged}"], "Filen er komprimeret, men kan ikke pakkes ud"),
     "evaluate_criteria": (
         ["evaluate_criteria", "--year", "abc"],
@@ -159,6 +163,7 @@ BAD_OUT = [
 WRITERS = {
     "export_plan": ["export_plan", SLUG],
     "render_pdf": ["render_pdf", "strategic-agreement"],
+    "render_status_report": ["render_status_report", "--period", "2019H1"],
 }
 
 
@@ -228,7 +233,7 @@ def test_a_missing_or_damaged_backup_is_refused(plan, tmp_path, content, message
             "--version skal være et helt tal, ikke 'v1'.",
         ),
         (
-            ["render_pdf", "status-report", "--period", "2019H3", "--out", "x.pdf"],
+            ["render_status_report", "--period", "2019H3", "--out", "x.pdf"],
             "Der er intet halvår, der hedder »2019H3«",
         ),
         (["load_demo_data", "--plan", "ingen"], "Der er ingen plan med kortnavnet 'ingen'."),

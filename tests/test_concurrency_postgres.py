@@ -25,7 +25,7 @@ from django.urls import reverse
 import activities.views
 from activities.models import Metric, QuarterlyCount, QuarterReport
 from agreements.models import HousingArea, Role, Subagreement, SubagreementVersion
-from helhedsplan.periods import Quarter
+from lib.periods import Quarter
 
 from .page_forms import form_fields
 

@@ -9,8 +9,9 @@ import pytest
 
 from activities.models import Metric, QuarterlyCount
 from agreements.models import HousingArea, Plan
-from indicators.evaluation import Figures, Row, Verdict, evaluate_plan, figure, judge
+from indicators.evaluation import Figures, Row, Verdict, evaluate_plan, judge
 from indicators.models import CriterionTarget, Indicator, Measurement, SuccessCriterion
+from lib.phrases import format_figure_with_unit
 
 Kind = CriterionTarget.Kind
 Comparison = CriterionTarget.Comparison
@@ -250,7 +251,7 @@ def test_exactly_28_is_not_below_the_ghetto_criterion(plan):
     ],
 )
 def test_figures_are_rounded_half_up_and_written_the_danish_way(value, unit, shown):
-    assert figure(value, unit) == shown
+    assert format_figure_with_unit(value, unit, empty="–") == shown
 
 
 @pytest.mark.django_db

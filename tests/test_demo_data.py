@@ -14,12 +14,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from activities.demo import load_demo_data, remove_demo_data
 from activities.models import Activity, QuarterlyCount, QuarterReport
 from agreements.models import HousingArea, Membership, Plan, Role
-from helhedsplan.numbers import format_number
+from demo.data import load_demo_data, remove_demo_data
 from indicators.evaluation import Verdict, evaluate_plan
 from indicators.models import Indicator, Measurement, SuccessCriterion
+from lib.numbers import format_number
 
 pytestmark = pytest.mark.django_db
 
@@ -430,7 +430,7 @@ def test_the_demo_reports_are_dated_after_their_quarter(plan):
 
 
 def test_a_number_typed_over_a_demo_count_is_real_and_survives_removal(client, plan, secretariat):
-    from helhedsplan.periods import Quarter
+    from lib.periods import Quarter
     from tests.test_quarter_entry import entry_url, loaded_form
 
     load_demo_data(plan=plan)

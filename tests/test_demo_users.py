@@ -5,8 +5,8 @@ from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 
 from activities.models import ReportingAssignment
-from agreements.management.commands.create_demo_users import DEMO_PASSWORD
 from agreements.models import Membership
+from demo.management.commands.create_demo_users import DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db
 

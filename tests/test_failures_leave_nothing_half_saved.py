@@ -25,11 +25,11 @@ from activities.forms import sign_sheet_data
 from activities.grid import EntryGrid
 from activities.models import QuarterlyCount, QuarterReport
 from activities.sheets import FIRST_ROW, KEY_COLUMN, SHEET, VALUE_COLUMN, read_workbook
-from agreements import pdf
 from agreements.models import ShareLink, ShareLinkDownload, Subagreement, SubagreementVersion
-from helhedsplan.periods import Quarter
 from indicators.models import Measurement
 from indicators.resources import MeasurementResource
+from lib import pdf
+from lib.periods import Quarter
 from tests.page_forms import form_fields
 from tests.test_sheet_imports import GOOD_ROWS, MEASUREMENT_HEADINGS, SLUG, xlsx
 

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agreements.models import Body, HousingArea, Role
-from helhedsplan.periods import HalfYear
+from lib.periods import HalfYear
 from reports.models import GroupEvaluation
 from tests.page_forms import form_fields
 

@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.utils import translation
 
-from helhedsplan.periods import HalfYear, Quarter
+from lib.periods import HalfYear, Quarter
 
 
 def test_a_half_year_is_parsed_from_its_code_and_covers_its_two_quarters():

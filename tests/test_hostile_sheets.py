@@ -27,10 +27,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from activities.models import Activity
-from helhedsplan import uploads
-from helhedsplan.sheets import DanishDecimalWidget
 from indicators.models import Measurement, SuccessCriterion
 from indicators.resources import MeasurementResource
+from lib import uploads
+from lib.sheets import DanishDecimalWidget
 from tests.test_quarter_entry_sheet import (
     KEY_COLUMN,
     SHEET,

@@ -197,7 +197,7 @@ def test_the_plans_figures_download_as_a_sheet_that_imports_back_unchanged(impor
 
 
 def test_an_imported_figure_over_a_demo_figure_is_real_and_survives_removal(importer, plan):
-    from activities.demo import load_demo_data, remove_demo_data
+    from demo.data import load_demo_data, remove_demo_data
 
     load_demo_data(plan=plan)
     demo = Measurement.objects.filter(is_demo=True, area__isnull=True).first()

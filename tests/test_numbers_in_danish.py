@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
-from helhedsplan.numbers import format_number, format_thousand_dkk
+from lib.numbers import format_number, format_thousand_dkk
 
 
 @pytest.mark.parametrize(

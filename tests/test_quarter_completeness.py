@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from activities.models import Activity, QuarterReport
 from agreements.models import HousingArea
-from helhedsplan.periods import Quarter
+from lib.periods import Quarter
 
 from .test_quarter_entry import entry_url, filled, loaded_form
 

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from activities.models import Activity, Metric, QuarterlyCount, QuarterReport
 from agreements.models import HousingArea
-from helhedsplan.periods import Quarter
+from lib.periods import Quarter
 
 from .page_forms import form_fields
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from activities.models import Activity, Metric, QuarterlyCount
 from agreements.models import HousingArea, Role
-from helhedsplan.periods import Quarter
+from lib.periods import Quarter
 
 from .test_quarter_entry import entry_url, filled, loaded_form
 

@@ -17,7 +17,7 @@ from activities.grid import EntryGrid
 from activities.models import Activity, Metric, QuarterlyCount, QuarterReport
 from activities.sheets import FIRST_ROW, KEY_COLUMN, META, SHEET, VALUE_COLUMN
 from agreements.models import HousingArea
-from helhedsplan.periods import Quarter
+from lib.periods import Quarter
 from tests.page_forms import form_fields
 
 pytestmark = pytest.mark.django_db

@@ -16,7 +16,7 @@ from django.utils.text import capfirst
 from activities.models import Activity, QuarterReminder, QuarterReport
 from activities.reminders import PairStatus, quarter_completeness
 from agreements.models import HousingArea, Role
-from helhedsplan.periods import Quarter
+from lib.periods import Quarter
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from pypdf import PdfReader
 
 from activities.models import Metric, QuarterlyCount, QuarterReport
 from agreements.models import HousingArea
-from helhedsplan.periods import HalfYear
+from lib.periods import HalfYear
 from reports.dashboard import Dashboard, Period
 from reports.status_report import StatusReport, status_report_pdf
 

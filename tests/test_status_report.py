@@ -11,10 +11,10 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 from pypdf import PdfReader
 
-from activities.demo import load_demo_data
 from activities.models import QuarterReport
 from agreements.models import Body
-from helhedsplan.periods import HalfYear
+from demo.data import load_demo_data
+from lib.periods import HalfYear
 from reports.models import GroupEvaluation
 from reports.status_report import StatusReport, status_report_html
 
@@ -87,19 +87,13 @@ def test_the_report_draws_the_same_svg_as_the_dashboard(client, demo_plan, board
 def test_the_command_writes_the_report_and_refuses_a_period_outside_the_plan(demo_plan, tmp_path):
     target = tmp_path / "status.pdf"
     call_command(
-        "render_pdf",
-        "status-report",
-        "--period",
-        "2019H2",
-        "--out",
-        str(target),
-        stdout=io.StringIO(),
+        "render_status_report", "--period", "2019H2", "--out", str(target), stdout=io.StringIO()
     )
     assert "2. halvår 2019" in pdf_text(target.read_bytes())
     with pytest.raises(CommandError, match="uden for planen"):
-        call_command("render_pdf", "status-report", "--period", "2030H1", "--out", str(target))
+        call_command("render_status_report", "--period", "2030H1", "--out", str(target))
     with pytest.raises(CommandError, match="2019H1"):
-        call_command("render_pdf", "status-report", "--period", "2019K1", "--out", str(target))
+        call_command("render_status_report", "--period", "2019K1", "--out", str(target))
 
 
 def test_coordinators_and_lbf_get_no_status_report(client, plan, lbf_user):

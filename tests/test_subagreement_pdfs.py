@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from agreements import pdf
 from agreements.models import Subagreement, SubagreementVersion
 from agreements.templatetags.agreement_text import fte_percent, paragraphs
-from helhedsplan.numbers import format_thousand_dkk
+from lib.numbers import format_thousand_dkk
 
 pytestmark = pytest.mark.django_db
 

@@ -16,7 +16,8 @@ from django.urls import reverse
 from activities.models import QuarterReport
 from agreements.models import Body, Role
 from indicators.models import Indicator, Measurement, QualitativeAssessment, SuccessCriterion
-from indicators.services import Figure, FigureEntry, StaleForm, save_year_figures
+from indicators.services import Figure, FigureEntry, save_year_figures
+from lib.concurrency import Stale
 from reports.models import GroupEvaluation
 from tests.page_forms import form_fields
 from tests.test_quarter_entry import entry_url, filled, loaded_form
@@ -89,7 +90,7 @@ def test_changing_another_row_than_the_one_changed_meanwhile_is_saved(two_editor
 
 def test_the_service_refuses_a_stale_entry_and_saves_nothing(plan):
     indicator = Indicator.objects.get(plan=plan, name="Påsatte brande")
-    with pytest.raises(StaleForm):
+    with pytest.raises(Stale):
         save_year_figures(
             indicator=indicator,
             year=2016,

@@ -1,7 +1,7 @@
 from django import template
 from django.utils.translation import gettext as _
 
-from helhedsplan.numbers import format_number
+from lib.numbers import format_number
 
 register = template.Library()
 

@@ -15,7 +15,7 @@ from django import template
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
-from helhedsplan.numbers import format_figure
+from lib.numbers import format_figure
 
 register = template.Library()
 

@@ -1,8 +1,8 @@
-"""Template filters for numbers in Danish form (see helhedsplan.numbers)."""
+"""Template filters for numbers in Danish form (see lib.numbers)."""
 
 from django import template
 
-from helhedsplan import numbers
+from lib import numbers
 
 register = template.Library()
 

@@ -19,8 +19,8 @@ from activities.reminders import (
     send_quarter_reminders,
 )
 from agreements.models import Plan
-from helhedsplan.commands import PlainCommand, whole_number
-from helhedsplan.periods import Quarter
+from lib.commands import PlainCommand, whole_number
+from lib.periods import Quarter
 
 
 class Command(PlainCommand):

@@ -16,8 +16,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from agreements import backup
-from helhedsplan.commands import PlainCommand, choose_plan, output_file, write_atomically
-from helhedsplan.numbers import format_number
+from agreements.commands import choose_plan
+from lib.commands import PlainCommand, output_file, write_atomically
+from lib.numbers import format_number
 
 
 class Command(PlainCommand):

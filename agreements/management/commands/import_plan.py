@@ -17,8 +17,8 @@ from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
 from agreements import backup
-from helhedsplan.commands import PlainCommand
-from helhedsplan.numbers import format_number
+from lib.commands import PlainCommand
+from lib.numbers import format_number
 
 
 class Command(PlainCommand):

@@ -16,7 +16,7 @@ from django.db import DatabaseError
 from django.utils.translation import gettext as _
 
 from agreements.models import Plan
-from helhedsplan.commands import PlainCommand
+from lib.commands import PlainCommand
 
 
 class Command(PlainCommand):

@@ -3,10 +3,10 @@
     render_pdf subagreement CODE --out FILE [--version N | --draft] [--plan SLUG]
     render_pdf strategic-agreement --out FILE [--plan SLUG]
     render_pdf all-subagreements --out FILE [--plan SLUG]
-    render_pdf status-report --period 2019H1 --out FILE [--plan SLUG]
 
 A delaftale is its current approved version unless --version or --draft says otherwise. The
 file is written only when the whole PDF has been rendered, so a failure leaves no half file.
+The board's status report is written by `render_status_report` (reports).
 """
 
 from __future__ import annotations
@@ -19,22 +19,13 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from agreements import pdf
+from agreements.commands import choose_plan
 from agreements.models import SubagreementVersion
-from helhedsplan.commands import (
-    PlainCommand,
-    choose_plan,
-    output_file,
-    whole_number,
-    write_atomically,
-)
-from reports.status_report import StatusReport, status_report_pdf
+from lib.commands import PlainCommand, output_file, whole_number, write_atomically
 
 
 class Command(PlainCommand):
-    help = (
-        "Write a delaftale, all current delaftaler, the strategic agreement or the board's "
-        "status report as a PDF file."
-    )
+    help = "Write a delaftale, all current delaftaler or the strategic agreement as a PDF file."
 
     def add_arguments(self, parser):
         documents = parser.add_subparsers(dest="document", required=True, title="documents")
@@ -47,12 +38,6 @@ class Command(PlainCommand):
         which.add_argument("--draft", action="store_true", help="The unapproved draft.")
         documents.add_parser("strategic-agreement", help="The strategic cooperation agreement.")
         documents.add_parser("all-subagreements", help="Every current delaftale in one PDF.")
-        report = documents.add_parser(
-            "status-report", help="The board's status report for a half-year."
-        )
-        report.add_argument(
-            "--period", required=True, help="The half-year: 2019H1 (January-June) or 2019H2."
-        )
         for document in documents.choices.values():
             document.add_argument("--out", required=True, help="The PDF file to write.")
             document.add_argument(
@@ -76,19 +61,10 @@ class Command(PlainCommand):
                 if not versions:
                     raise CommandError(_("The plan has no approved sub-agreements yet."))
                 data = pdf.subagreements_pdf(versions)
-            elif document == "status-report":
-                data = self.status_report(chosen, options["period"])
             else:
                 data = pdf.strategic_agreement_pdf(chosen)
             write_atomically(target, data)
         self.stdout.write(f"{out}: {len(data) // 1024} kB in {time.perf_counter() - started:.1f} s")
-
-    def status_report(self, plan, code: str) -> bytes:
-        try:
-            half_year = plan.half_year(code)
-        except ValueError as error:
-            raise CommandError(str(error)) from None
-        return status_report_pdf(StatusReport.load(plan, half_year))
 
     def subagreement(self, plan, code: str, number: int | None, draft: bool) -> bytes:
         subagreement = (

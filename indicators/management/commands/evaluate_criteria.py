@@ -10,8 +10,9 @@ from django.core.management.base import CommandError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from helhedsplan.commands import PlainCommand, choose_plan, whole_number
+from agreements.commands import choose_plan
 from indicators.evaluation import evaluate_plan
+from lib.commands import PlainCommand, whole_number
 
 
 class Command(PlainCommand):

@@ -10,8 +10,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from activities.models import Activity, ReportingAssignment
+from agreements.commands import REAL_PLAN, choose_plan
 from agreements.models import Membership, Plan, Role
-from helhedsplan.commands import REAL_PLAN, PlainCommand, choose_plan
+from lib.commands import PlainCommand
 
 DEMO_PASSWORD = "helhedsplan-demo"
 

@@ -5,7 +5,7 @@ Helhedsplan is meant to carry every boligsocial helhedsplan in the country at on
 hundred. To see how it holds up with that many, the real Slagelse plan is copied into plans of
 its own shape (four delaftaler, eleven activities, four housing areas, sixteen quarters), each
 with housing areas of its own, the invented counts, reports and measurements of
-activities.demo, and a secretariat, a board member and a coordinator for each area. Everything
+demo.data, and a secretariat, a board member and a coordinator for each area. Everything
 is invented and flagged as such: the plans carry `has_demo_data`, so their pages say so.
 
 The copies are written with bulk_create, one insert per table and plan rather than one per row
@@ -20,11 +20,8 @@ from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.db.models import Model
 
-from activities.demo import DemoSummary, load_demo_data
 from activities.models import Activity, Metric, QuarterlyCount, QuarterReport, ReportingAssignment
-from indicators.models import CriterionTarget, Indicator, Measurement, SuccessCriterion
-
-from .models import (
+from agreements.models import (
     Body,
     HousingArea,
     Membership,
@@ -40,6 +37,9 @@ from .models import (
     SubagreementParty,
     SubagreementVersion,
 )
+from indicators.models import CriterionTarget, Indicator, Measurement, SuccessCriterion
+
+from .data import DemoSummary, load_demo_data
 
 TEMPLATE_FIXTURE = "slagelse_2017_2021"
 TEMPLATE_SLUG = "slagelse-2017-2021"

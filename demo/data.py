@@ -30,8 +30,8 @@ from decimal import Decimal
 from django.db import router, transaction
 from django.utils import timezone
 
+from activities.models import Activity, Metric, QuarterlyCount, QuarterReport
 from agreements.models import HousingArea, Plan
-from helhedsplan.periods import Quarter
 from indicators.models import (
     CriterionTarget,
     Indicator,
@@ -39,8 +39,7 @@ from indicators.models import (
     SuccessCriterion,
     Unit,
 )
-
-from .models import Activity, Metric, QuarterlyCount, QuarterReport
+from lib.periods import Quarter
 
 SEED = 2017
 

@@ -1,5 +1,5 @@
 """Fill a database with a national-scale dataset for load tests: copies of the real plan with
-invented figures and users (agreements.national_dataset).
+invented figures and users (demo.national_dataset).
 
     generate_national_dataset [--plans 100] [--password ...]
 
@@ -24,9 +24,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
-from activities.demo import DemoSummary
 from agreements.models import Plan
-from agreements.national_dataset import (
+from demo.data import DemoSummary
+from demo.national_dataset import (
     GENERATED_SLUG_PATTERN,
     MOST_PLANS,
     TEMPLATE_FIXTURE,
@@ -38,8 +38,8 @@ from agreements.national_dataset import (
     plan_slug,
     refresh_statistics,
 )
-from helhedsplan.commands import PlainCommand, whole_number
-from helhedsplan.numbers import format_number
+from lib.commands import PlainCommand, whole_number
+from lib.numbers import format_number
 
 PASSWORD_VARIABLE = "DATASET_PASSWORD"
 

@@ -2,7 +2,8 @@
 
 Access is decided by a user's roles in plans (agreements.Membership), not by Django's model
 permissions: the secretariat of a plan may see and change that plan's data; nobody else enters
-the admin except superusers.
+the admin except superusers. Every app's admin builds on the classes here; the project installs
+the site (helhedsplan.apps).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from functools import update_wrapper
 
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
@@ -25,10 +27,12 @@ from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import XLSX
 from import_export.forms import SelectableFieldsExportForm
 
-from agreements.models import Role
-from helhedsplan.params import parse_int
-from helhedsplan.sheets import SheetFormat
-from helhedsplan.uploads import UploadTooLarge
+from lib.forms import REASON_MAX_LENGTH
+from lib.params import parse_int
+from lib.sheets import SheetFormat
+from lib.uploads import UploadTooLarge
+
+from .models import Role
 
 
 def secretariat_plan_ids(request) -> set[int]:
@@ -287,3 +291,62 @@ class SheetAdminMixin(ImportExportMixin):
 
     def has_export_permission(self, request) -> bool:
         return self.has_view_permission(request)
+
+
+class ChangeReasonForm(forms.ModelForm):
+    """An administration form that can say why a row is changed; the reason is kept with
+    the change in the row's history (see ChangeReasonAdmin)."""
+
+    change_reason = forms.CharField(
+        label=_("Reason for the change"),
+        max_length=REASON_MAX_LENGTH,
+        required=False,
+        help_text=_("Kept in the history with the change. Do not write names of residents."),
+    )
+    reason_missing = _("Write why it is changed.")
+
+    def reason_required(self) -> bool:
+        """Whether this change must say why; the row as stored is still `self.instance`."""
+        return False
+
+    def clean(self):
+        cleaned = super().clean()
+        changed = [name for name in self.changed_data if name != "change_reason"]
+        if (
+            self.instance.pk
+            and changed
+            and not cleaned.get("change_reason", "").strip()
+            and self.reason_required()
+        ):
+            self.add_error("change_reason", self.reason_missing)
+        return cleaned
+
+
+class ChangeReasonAdmin:
+    """Mixin for the administration of rows with history: the change page asks for a reason
+    (required where `form.reason_required` says so), and the reason goes into the history of
+    the row and of every inline row saved with it. A save that changes nothing records
+    nothing."""
+
+    form = ChangeReasonForm
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = [
+            (name, {**options, "fields": [f for f in options["fields"] if f != "change_reason"]})
+            for name, options in super().get_fieldsets(request, obj)
+        ]
+        if obj is None:
+            return fieldsets
+        return [*fieldsets, (_("Reason for the change"), {"fields": ["change_reason"]})]
+
+    def save_model(self, request, obj, form, change):
+        if change and not [name for name in form.changed_data if name != "change_reason"]:
+            return
+        obj._change_reason = form.cleaned_data.get("change_reason") or None
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        reason = form.cleaned_data.get("change_reason") or None
+        for inline_form in formset.forms:
+            inline_form.instance._change_reason = reason
+        super().save_formset(request, form, formset, change)

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Iterable
-from typing import IO
+from collections.abc import Callable, Iterable
+from typing import IO, Any
 from xml.etree.ElementTree import ParseError
 
 from defusedxml.ElementTree import iterparse
 from django.conf import settings
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
@@ -64,7 +65,7 @@ def check_workbook(content: bytes) -> None:
 
 def read_sheets(
     content: bytes, *, max_rows: int, max_columns: int, names: Iterable[str] | None = None
-) -> dict[str, list[tuple]]:
+) -> dict[str, list[tuple[Any, ...]]]:
     """The cell values of the named worksheets (those the workbook has), or else of the active
     one, by title: a list of rows of exactly `max_columns` values each.
 
@@ -116,7 +117,7 @@ def check_part(stream: IO[bytes], *, max_rows: int, max_columns: int, budget: in
     too_large = sheet_too_large(max_rows, max_columns)
     elements = row = column = 0
     worksheet = False
-    open_elements = []
+    open_elements: list[Any] = []
     try:
         for event, element in iterparse(stream, events=("start", "end")):
             if event == "end":
@@ -184,10 +185,10 @@ class RequestSizeLimitMiddleware:
     files; every upload of this application is a sheet of a few hundred kilobytes.
     """
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:

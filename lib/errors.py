@@ -6,7 +6,7 @@ query."); only a `NotFound` raised with a message written for users is shown on 
 
 from __future__ import annotations
 
-from django.http import Http404, HttpResponseNotFound
+from django.http import Http404, HttpRequest, HttpResponseNotFound
 from django.template import loader
 
 
@@ -14,7 +14,7 @@ class NotFound(Http404):
     """A 404 whose message is written for the user (translated)."""
 
 
-def page_not_found(request, exception):
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponseNotFound:
     message = str(exception) if isinstance(exception, NotFound) else None
     template = loader.get_template("404.html")
     return HttpResponseNotFound(template.render({"message": message}, request))

@@ -1,5 +1,5 @@
 """Fill a plan with invented quarterly counts, quarter reports and yearly measurements for a
-first impression, or take exactly those out again with --remove (see activities.demo).
+first impression, or take exactly those out again with --remove (see demo.data).
 
 A plan that already has demo data is left alone, as `load_plan` leaves a loaded plan alone:
 `make run` runs this on every start, and a restart must not undo what was tried out in the
@@ -8,9 +8,10 @@ demo. Remove it with --remove to load it afresh.
 
 from django.utils.translation import gettext as _
 
-from activities.demo import DemoSummary, load_demo_data, remove_demo_data
-from helhedsplan.commands import REAL_PLAN, PlainCommand, choose_plan
-from helhedsplan.numbers import format_number
+from agreements.commands import REAL_PLAN, choose_plan
+from demo.data import DemoSummary, load_demo_data, remove_demo_data
+from lib.commands import PlainCommand
+from lib.numbers import format_number
 
 
 def describe(summary: DemoSummary) -> str:

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django import forms
 from django.core.exceptions import BadRequest, ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from helhedsplan.periods import Quarter
+from lib.periods import Quarter
 
 # The largest id a row can have: a BigAutoField, SQLite's INTEGER and PostgreSQL's bigint.
 MAX_ID = 2**63 - 1
@@ -84,11 +84,11 @@ class RevisionField(forms.Field):
     widget = forms.HiddenInput
     default_error_messages = {"invalid": _("The form is damaged; load the page again.")}
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("required", False)
         super().__init__(**kwargs)
 
-    def to_python(self, value) -> int | None:
+    def to_python(self, value: Any) -> int | None:
         if value in self.empty_values:
             return None
         number = parse_int(str(value))

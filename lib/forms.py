@@ -1,0 +1,114 @@
+"""What the forms of every app share: accessible errors and their summary, numbers and dates as
+Danes type them, the reason for a change, and the signed confirmation of a checked upload."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core import signing
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from lib.numbers import danish_number_text
+
+# Dates as Danes write them (12.09.2018, 12-09-2018), and as ISO dates.
+DATE_INPUT_FORMATS = ["%d.%m.%Y", "%d-%m-%Y", "%Y-%m-%d"]
+
+# A reason is kept in django-simple-history's history_change_reason, of 100 characters.
+REASON_MAX_LENGTH = 100
+
+
+class AccessibleErrorsMixin:
+    """Point each field with an error at its message (aria-describedby, aria-invalid).
+
+    The message is rendered with the id "<field id>-error"; help text, when a field has one,
+    with "<field id>_helptext".
+    """
+
+    def add_error(self, field, error) -> None:
+        super().add_error(field, error)
+        for name in self._errors:
+            if name not in self.fields:
+                continue
+            field_id = self[name].auto_id
+            described_by = [f"{field_id}-error"]
+            if self.fields[name].help_text:
+                described_by.insert(0, f"{field_id}_helptext")
+            self.fields[name].widget.attrs.update(
+                {"aria-describedby": " ".join(described_by), "aria-invalid": "true"}
+            )
+
+
+class SummarisedForm(AccessibleErrorsMixin, forms.Form):
+    def error_summary(self) -> list[tuple[str, str]]:
+        """(field id, message) for the error summary at the top of the page."""
+        return [
+            (self[name].auto_id, f"{self[name].label}: {error}")
+            for name, errors in self.errors.items()
+            if name in self.fields and not self.fields[name].widget.is_hidden
+            for error in errors
+        ]
+
+
+class CountField(forms.IntegerField):
+    """A whole number as Danes type it: "1.200" and "1 200" are twelve hundred."""
+
+    def to_python(self, value: Any) -> int | None:
+        if isinstance(value, str):
+            value = danish_number_text(value, decimal_comma=False)
+        return super().to_python(value)
+
+
+class DanishDecimalField(forms.DecimalField):
+    """A number written the Danish way ("72,4", "11.559") or with a decimal point ("72.4").
+
+    A comma is always the decimal mark. Without one, a point is a decimal point, except in
+    Danish when it groups thousands exactly ("11.559", "1.250.000").
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("localize", True)
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = danish_number_text(value, grouping_points=get_language() == "da")
+        return super().to_python(value)
+
+
+def reason_field(**kwargs: Any) -> forms.CharField:
+    return forms.CharField(
+        label=_("Reason for the change"),
+        required=False,
+        max_length=REASON_MAX_LENGTH,
+        help_text=_(
+            "Required when you change or remove what was already entered. "
+            "Do not write the names of residents."
+        ),
+        **kwargs,
+    )
+
+
+def sign_upload(data: Any, *, bound: dict, salt: str) -> str:
+    """What a checked upload holds (plain JSON), signed for the confirmation that saves it.
+
+    The upload is shown as a preview first and saved only when the user confirms; the preview
+    page carries it in this token rather than keeping it on the server. `bound` says what it
+    was checked for (the plan, the user, the quarter), so that a token can neither be altered
+    nor replayed elsewhere; `salt` keeps one kind of upload's tokens from being taken for
+    another's.
+    """
+    return signing.dumps({"for": bound, "data": data}, salt=salt, compress=True)
+
+
+def unsign_upload(token: str, *, bound: dict, salt: str, max_age: int) -> Any:
+    """The data `sign_upload` signed with `salt` for `bound`, at most `max_age` seconds ago.
+
+    Raises BadSignature (SignatureExpired is one) for a token that was altered, is too old, or
+    was made for anything else.
+    """
+    signed = signing.loads(token, salt=salt, max_age=max_age)
+    if not isinstance(signed, dict) or signed.get("for") != bound:
+        raise signing.BadSignature("The confirmation belongs to something else.")
+    return signed["data"]
