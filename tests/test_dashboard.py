@@ -6,8 +6,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from activities.models import Metric, QuarterlyCount, QuarterReport
-from agreements.models import HousingArea
+from activities.models import Activity, Metric, QuarterlyCount, QuarterReport
+from agreements.models import HousingArea, Plan
+from demo.data import load_demo_data
+from demo.national_dataset import PlanShape, by_old_pk, clone, generate_plan
+from indicators.models import CriterionTarget, SuccessCriterion
+from tests.conftest import PLAN_SLUG
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +29,9 @@ def dashboard(plan, **params) -> str:
 
 def report_walks(*, value: int, by=None, year: int = 2019) -> QuarterReport:
     """Walks on Motalavej in the first quarter of `year`: a draft, or submitted by `by`."""
-    walks = Metric.objects.get(name="Tryghedsvandringer")
+    walks = Metric.objects.get(
+        activity__subagreement__plan__slug=PLAN_SLUG, name="Tryghedsvandringer"
+    )
     motalavej = HousingArea.objects.get(code="motalavej")
     QuarterlyCount.objects.create(metric=walks, area=motalavej, year=year, quarter=1, value=value)
     report = QuarterReport(activity=walks.activity, area=motalavej, year=year, quarter=1)
@@ -82,16 +88,76 @@ def queries(client, address) -> int:
     return len(captured)
 
 
-def test_the_dashboard_takes_the_same_queries_with_ten_plans_and_four_years(
-    client, plan, board_member, secretariat, make_plan
+def ten_times_the_activities_and_criteria(plan) -> None:
+    """Nine more of each of the plan's activities, with its metrics and housing areas, and of
+    each of its criteria with their targets, each copy reading its own activity's metrics."""
+    activities = list(Activity.objects.filter(subagreement__plan=plan).prefetch_related("areas"))
+    metrics = list(Metric.objects.filter(activity__in=activities))
+    criteria = list(SuccessCriterion.objects.filter(subagreement__plan=plan))
+    targets = list(CriterionTarget.objects.filter(criterion__in=criteria))
+    step = max(criterion.position for criterion in criteria) + 1
+    for n in range(1, 10):
+        copies = Activity.objects.bulk_create(
+            clone(Activity, row, position=100 * n + row.position, name=f"{row.name} ({n})")
+            for row in activities
+        )
+        for original, copy in zip(activities, copies, strict=True):
+            copy.areas.set(original.areas.all())
+        new_activity = by_old_pk(activities, copies)
+        new_metric = by_old_pk(
+            metrics,
+            Metric.objects.bulk_create(
+                clone(Metric, row, activity_id=new_activity[row.activity_id]) for row in metrics
+            ),
+        )
+        new_criterion = by_old_pk(
+            criteria,
+            SuccessCriterion.objects.bulk_create(
+                clone(
+                    SuccessCriterion,
+                    row,
+                    position=step * n + row.position,
+                    activity_id=new_activity.get(row.activity_id),
+                    metric_id=new_metric.get(row.metric_id),
+                    denominator_metric_id=new_metric.get(row.denominator_metric_id),
+                )
+                for row in criteria
+            ),
+        )
+        CriterionTarget.objects.bulk_create(
+            clone(CriterionTarget, row, criterion_id=new_criterion[row.criterion_id])
+            for row in targets
+        )
+
+
+def test_the_dashboard_takes_the_same_queries_with_ten_plans_and_ten_times_the_data(
+    client, plan, board_member, secretariat
 ):
+    """Nine more plans as full as the national dataset makes them (activities, criteria with
+    targets, counts, reports and measurements), ten times this plan's activities and
+    criteria, and every quarter of it counted and reported: an N+1 over criteria, targets,
+    activities, metrics, counts, reports or plans would show."""
     client.force_login(board_member)
     address = dashboard(plan, periode="2019")
     report_walks(value=2, by=secretariat)
     before = queries(client, address)
     assert before == DASHBOARD_QUERIES
-    for n in range(9):
-        make_plan(f"plan-{n}", area_code=f"omraade-{n}")
+    criteria = SuccessCriterion.objects.filter(subagreement__plan=plan)
+    activities = Activity.objects.filter(subagreement__plan=plan)
+    sizes = (criteria.count(), activities.count())
+
+    shape = PlanShape.of(plan)
+    for number in range(1, 10):
+        generate_plan(shape, number=number, password_hash="!")
     for year in (2018, 2020, 2021):
         report_walks(value=3, by=secretariat, year=year)
+    ten_times_the_activities_and_criteria(plan)
+    load_demo_data(plan=plan)
+    assert Plan.objects.count() == 10
+    assert (criteria.count(), activities.count()) == (10 * sizes[0], 10 * sizes[1])
+    assert QuarterReport.objects.filter(activity__subagreement__plan=plan).count() > 5000
     assert queries(client, address) == before
+    # The copies are on the page, not only in the database.
+    assert "Strategisk kommunikation (at forbedre medieomtalen om ansøgningsområderne) (9)" in (
+        client.get(address).content.decode()
+    )

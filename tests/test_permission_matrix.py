@@ -7,9 +7,14 @@ The test fails when a URL exists that has no row, and for every response that di
 its cell. The administration's pages are generated from the admin's registry, with the
 secretariat's expectations from tests/test_admin_pages.py.
 
+Only the holder of the share link has its token. Every other visitor, logged in or not, tries
+the share-link pages with the same token tampered with, so the holder's column differs from
+all others and would stop differing if a share-link page served a token that is not valid.
+
 What the cells say: 200 the page; 302 a redirect after an action, or to the login page when
 nobody is logged in; 403 the user may look at the plan but not do this; 404 the thing does
-not exist for the user (another plan, another area); 405 the URL takes only POST.
+not exist for the user (another plan, another area, a share link that is not valid); 405 the
+URL takes only POST.
 """
 
 from __future__ import annotations
@@ -69,9 +74,9 @@ MATRIX: dict[str, tuple[str, str]] = {
     "agreements:approve": ("get", "302 302 200 200 403 403 403 403 404"),
     "agreements:changes": ("get", "302 302 200 200 403 403 200 403 404"),
     "agreements:share_links": ("get", "302 302 200 200 403 403 403 403 404"),
-    "agreements:shared": ("get", "200 200 200 200 200 200 200 200 200"),
-    "agreements:shared_all_pdf": ("get", "200 200 200 200 200 200 200 200 200"),
-    "agreements:shared_pdf": ("get", "200 200 200 200 200 200 200 200 200"),
+    "agreements:shared": ("get", "404 200 404 404 404 404 404 404 404"),
+    "agreements:shared_all_pdf": ("get", "404 200 404 404 404 404 404 404 404"),
+    "agreements:shared_pdf": ("get", "404 200 404 404 404 404 404 404 404"),
     "reports:dashboard": ("get", "302 302 200 200 403 403 200 403 404"),
     "reports:status_report": ("get", "302 302 200 200 403 403 200 403 404"),
     "reports:group_evaluations_start": ("get", "302 302 302 302 403 403 302 403 404"),
@@ -85,8 +90,15 @@ MATRIX: dict[str, tuple[str, str]] = {
 ACTIONS = {name for name, (method, _statuses) in MATRIX.items() if method == "post"}
 
 
-def arguments(plan, objects) -> dict[str, object]:
-    """A value for every URL parameter name the project uses."""
+def tampered(token: str) -> str:
+    """The token with the last character of its signature changed."""
+    return token[:-1] + ("B" if token[-1] == "A" else "A")
+
+
+def arguments(plan, objects, *, holds_the_link: bool = True) -> dict[str, object]:
+    """A value for every URL parameter name the project uses, with the share link's token,
+    or a tampered one for a visitor who does not hold the link."""
+    token = objects["link"].token
     return {
         "plan": plan.slug,
         "focus_area": FOCUS_AREA,
@@ -99,7 +111,7 @@ def arguments(plan, objects) -> dict[str, object]:
         "activity": objects["activity"].pk,
         "report": objects["report"].pk,
         "link": objects["link"].pk,
-        "token": objects["link"].token,
+        "token": token if holds_the_link else tampered(token),
     }
 
 
@@ -158,10 +170,10 @@ def visit(client, request, visitor: str):
     return AnonymousUser()
 
 
-def observe(client, plan, objects) -> dict[str, int]:
-    """Every URL's status for the client: the pages, the administration, then the actions,
+def observe(client, plan, objects, visitor: str) -> dict[str, int]:
+    """Every URL's status for the visitor: the pages, the administration, then the actions,
     and logging out last of all."""
-    values = arguments(plan, objects)
+    values = arguments(plan, objects, holds_the_link=visitor == "lbf_link")
     statuses = {}
     urls = project_urls()
     for name, parameters in urls:
@@ -196,10 +208,22 @@ def test_the_matrix_has_a_row_for_every_url_of_the_project():
     assert {name for name, _parameters in project_urls()} == set(MATRIX)
 
 
+def test_only_the_holder_of_the_share_link_has_its_column():
+    """No other visitor's column equals the share-link holder's, who would otherwise be one
+    more anonymous visitor."""
+    column = {
+        visitor: [row.split()[VISITORS.index(visitor)] for _, row in MATRIX.values()]
+        for visitor in VISITORS
+    }
+    assert [visitor for visitor in VISITORS if column[visitor] == column["lbf_link"]] == [
+        "lbf_link"
+    ]
+
+
 @pytest.mark.parametrize("visitor", VISITORS)
 def test_every_visitor_gets_what_the_matrix_says(client, request, plan, objects, visitor):
     visit(client, request, visitor)
-    observed = observe(client, plan, objects)
+    observed = observe(client, plan, objects, visitor)
     unexpected = {
         name: (status, expected(visitor)[name])
         for name, status in observed.items()
@@ -210,7 +234,7 @@ def test_every_visitor_gets_what_the_matrix_says(client, request, plan, objects,
 
 
 def test_nobody_logged_in_is_sent_to_the_login_page(client, plan, objects):
-    values = arguments(plan, objects)
+    values = arguments(plan, objects, holds_the_link=False)
     for name, parameters in project_urls():
         method, row = MATRIX[name]
         if row.split()[0] != "302" or name in {"set_language", "logout"}:
