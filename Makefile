@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test install messages lint clean bench production lock prerequisites
+.PHONY: run test install messages lint typecheck clean bench production lock prerequisites
 
 # The install never resolves anything: the pip that `python3 -m venv` brings only installs a
 # known pip, checked against its hashes (requirements-pip.lock), and that pip installs exactly
@@ -120,6 +120,11 @@ lock: $(VENV)/installed
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# mypy with Django's stubs, on the modules and with the strictness [tool.mypy] in
+# pyproject.toml sets: lib/ typed in full, the apps where they declare types.
+typecheck: install
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) node_modules db.sqlite3 staticfiles
