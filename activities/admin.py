@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+# The admin site's building blocks, which every app's admin shares (agreements is below).
 from agreements.admin_site import (
     ChangeReasonAdmin,
     ChangeReasonForm,
@@ -11,7 +12,11 @@ from agreements.admin_site import (
     PlanScopedInline,
     SheetAdminMixin,
 )
+
+# An activity's staff lines (agreements' rows) are edited inline on its page.
 from agreements.models import StaffResource
+
+# Composition: an activity's own criteria are edited inline on its page (indicators is above).
 from indicators.models import SuccessCriterion
 
 from .models import Activity, Metric, QuarterlyCount, QuarterReport

@@ -8,9 +8,7 @@ from dataclasses import dataclass
 from agreements.models import HousingArea, Membership, Plan
 from lib.periods import Quarter
 
-from .models import Activity, QuarterReport, ReportingAssignment, assignment_covers
-
-STATUSES = ["missing", "draft", "submitted", "approved"]
+from .models import Activity, PairStatus, QuarterReport, ReportingAssignment, assignment_covers
 
 
 @dataclass
@@ -22,8 +20,8 @@ class CompletenessCell:
     reporters: list[Membership]
 
     @property
-    def status(self) -> str:
-        return self.report.status if self.report else "missing"
+    def status(self) -> PairStatus:
+        return PairStatus.of(self.report)
 
 
 @dataclass
@@ -36,7 +34,7 @@ class Completeness:
 
     @classmethod
     def load(cls, plan: Plan, quarter: Quarter) -> Completeness:
-        pairs = Activity.objects.for_entry_grid(plan, user=None, may_report_all=True)
+        pairs = Activity.objects.in_plan(plan).pairs()
         areas = list(
             HousingArea.objects.filter(plan_areas__plan=plan).order_by("plan_areas__position")
         )
@@ -74,11 +72,11 @@ class Completeness:
         return [cell for _activity, cells in self.rows for cell in cells if cell is not None]
 
     @property
-    def totals(self) -> list[tuple[str, int]]:
+    def totals(self) -> list[tuple[PairStatus, int]]:
         """How many activity-area pairs are in each state, in workflow order."""
         counted = Counter(cell.status for cell in self.cells)
-        return [(status, counted[status]) for status in STATUSES]
+        return [(status, counted[status]) for status in PairStatus]
 
     @property
     def submitted(self) -> list[CompletenessCell]:
-        return [cell for cell in self.cells if cell.status == "submitted"]
+        return [cell for cell in self.cells if cell.status == PairStatus.SUBMITTED]

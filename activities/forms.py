@@ -10,7 +10,6 @@ sheet (see activities.sheets), so both ways in obey the same rules.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from django import forms
 from django.utils.translation import gettext
@@ -21,6 +20,7 @@ from lib.params import RevisionField
 
 from .grid import EntryGrid, Pair
 from .models import QuarterReport
+from .services import PairEntry
 
 FIELD_NAME = re.compile(r"^(c|note|progress|rev)_(\d+)_(\d+)$")
 
@@ -29,33 +29,6 @@ COUNT_ERRORS = {
     "min_value": _("A count cannot be negative."),
     "max_value": _("The number is too large."),
 }
-
-
-@dataclass(frozen=True)
-class PairEntry:
-    """What the form says about one activity in one area. `loaded_revision` is None when the
-    form does not say which revision it was loaded with; the save refuses it as out of date."""
-
-    pair: Pair
-    loaded_revision: int | None
-    counts: dict[int, int | None]
-    note: str
-    progress: str
-
-    def changed_counts(self) -> dict[int, int | None]:
-        stored = {cell.metric.pk: cell.stored for cell in self.pair.cells}
-        return {pk: value for pk, value in self.counts.items() if value != stored[pk]}
-
-    @property
-    def changes_report(self) -> bool:
-        report = self.pair.report
-        return (self.note, self.progress) != (
-            (report.note, report.progress) if report else ("", "")
-        )
-
-    @property
-    def changes_something(self) -> bool:
-        return bool(self.changed_counts()) or self.changes_report
 
 
 class QuarterEntryForm(forms.Form):

@@ -9,32 +9,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal
-
-from django.db.models import Q
 
 from agreements.models import HousingArea, Plan
-from indicators.models import CriterionTarget, SuccessCriterion
 from lib.periods import Quarter
 
-from .models import Activity, Metric, QuarterlyCount, QuarterReport
-
-
-@dataclass
-class YearToDate:
-    """A metric's year so far against its yearly target, for one area or the whole plan."""
-
-    value: Decimal | None
-    quarters: list[int]
-    target: CriterionTarget | None = None
-    whole_plan: bool = False
-
-    @property
-    def target_text(self) -> str:
-        """The yearly target in words ("mindst 50", "60-80"), or "" without one."""
-        if self.target is None:
-            return ""
-        return self.target.describe(dash="-", empty="")
+from .delivery import YearToDate, counts_by_metric, year_to_date, yearly_targets
+from .models import Activity, Metric, PairStatus, QuarterlyCount, QuarterReport
 
 
 @dataclass
@@ -68,9 +48,8 @@ class Pair:
         return (self.activity.pk, self.area.pk)
 
     @property
-    def status(self) -> str:
-        """missing, draft, submitted or approved."""
-        return self.report.status if self.report else "missing"
+    def status(self) -> PairStatus:
+        return PairStatus.of(self.report)
 
     @property
     def revision(self) -> int:
@@ -90,18 +69,11 @@ class EntryGrid:
     shares: list[tuple[Metric, Metric]]
 
     @classmethod
-    def load(
-        cls,
-        plan: Plan,
-        quarter: Quarter,
-        *,
-        user,
-        may_report_all: bool,
-        area: HousingArea | None = None,
-    ) -> EntryGrid:
-        pairs = Activity.objects.for_entry_grid(plan, user=user, may_report_all=may_report_all)
-        if area is not None:
-            pairs = [pair for pair in pairs if pair[1].pk == area.pk]
+    def load(cls, plan: Plan, quarter: Quarter, *, user, may_report_all: bool) -> EntryGrid:
+        """The user's grid for the quarter: every activity in every area it runs in for the
+        secretariat (`may_report_all`), what their reporting assignments name for others."""
+        in_plan = Activity.objects.in_plan(plan)
+        pairs = in_plan.pairs() if may_report_all else in_plan.pairs_reported_by(plan, user)
         activities = {activity.pk: activity for activity, _area in pairs}
         metrics = {m.pk: m for a in activities.values() for m in a.metrics.all()}
         reports = QuarterReport.objects.by_pair(plan, quarter)
@@ -150,68 +122,12 @@ class EntryGrid:
         return sections
 
 
-def counts_by_metric(metrics: dict[int, Metric], counts=None) -> dict:
-    """{metric id: {area id: {Quarter: count}}} for every quarter counted, or for those of
-    the `counts` queryset given (the board's: `QuarterlyCount.objects.reported()`). One query."""
-    found: dict = defaultdict(lambda: defaultdict(dict))
-    counts = QuarterlyCount.objects.all() if counts is None else counts
-    rows = counts.filter(metric_id__in=metrics).values_list(
-        "metric_id", "area_id", "year", "quarter", "value"
-    )
-    for metric_id, area_id, year, number, value in rows:
-        found[metric_id][area_id][Quarter(year, number)] = value
-    return found
-
-
-def yearly_targets(metrics: dict[int, Metric], year: int) -> dict[int, list[CriterionTarget]]:
-    """The yearly targets of the metrics' own (non-share) criteria that apply in `year`."""
-    targets = defaultdict(list)
-    rows = (
-        CriterionTarget.objects.filter(
-            criterion__metric_id__in=metrics,
-            criterion__denominator_metric__isnull=True,
-            kind=CriterionTarget.Kind.YEARLY,
-        )
-        .filter(Q(from_year__isnull=True) | Q(from_year__lte=year))
-        .filter(Q(to_year__isnull=True) | Q(to_year__gte=year))
-        .select_related("criterion")
-        .order_by("criterion__position", "position")
-    )
-    for target in rows:
-        targets[target.criterion.metric_id].append(target)
-    return targets
-
-
-def year_to_date(
-    metric: Metric,
-    area: HousingArea,
-    quarter: Quarter,
-    by_area: dict[int, dict[Quarter, int]],
-    targets: list[CriterionTarget],
-) -> YearToDate:
-    """The metric's year up to and including `quarter`, in the area, or for the whole plan
-    when the only target is the plan's (it is the whole plan that must reach it).
-    `by_area` holds the metric's counts: {area id: {Quarter: count}}."""
-    target = next((t for t in targets if t.area_id == area.pk), None)
-    whole_plan = False
-    if target is None:
-        target = next((t for t in targets if t.area_id is None), None)
-        whole_plan = target is not None
-    areas = by_area.values() if whole_plan else [by_area.get(area.pk, {})]
-    by_quarter: dict[int, int] = defaultdict(int)
-    for quarters in areas:
-        for counted, value in quarters.items():
-            if counted.year == quarter.year and counted <= quarter:
-                by_quarter[counted.number] += value
-    return YearToDate(metric.year_value(by_quarter), sorted(by_quarter), target, whole_plan)
-
-
 def share_pairs(metrics: dict[int, Metric]) -> list[tuple[Metric, Metric]]:
     """Numerator and denominator of every share criterion among the metrics: a numerator can
     never exceed its denominator in the same quarter and area."""
-    rows = SuccessCriterion.objects.filter(
-        metric_id__in=metrics, denominator_metric_id__in=metrics
-    ).values_list("metric_id", "denominator_metric_id")
+    rows = Metric.objects.filter(
+        pk__in=metrics, criteria__denominator_metric_id__in=metrics
+    ).values_list("pk", "criteria__denominator_metric_id")
     return sorted({(metrics[n], metrics[d]) for n, d in rows}, key=lambda p: (p[0].pk, p[1].pk))
 
 

@@ -20,41 +20,25 @@ from agreements.models import (
     Role,
     Subagreement,
 )
-from helhedsplan.history import ChangeLog, ids_ever, in_any
 from lib.history import HistoricalRecordsWithStart
 from lib.periods import Quarter
 
 
-def counts_in(history: models.QuerySet, areas: list[int] | None) -> models.QuerySet:
-    """The historical counts of the given housing areas only, or all when `areas` is None."""
-    return history if areas is None else history.filter(area_id__in=areas)
-
-
 class ActivityQuerySet(models.QuerySet["Activity"]):
-    def for_entry_grid(self, plan, *, user, may_report_all: bool) -> list[tuple[Activity, object]]:
-        """The (activity, housing area) pairs this user reports for in the plan, in the order
-        of the agreement, each activity with its metrics and areas prefetched.
-
-        The plan's secretariat reports for every activity in every area it runs in. Others
-        report what their assignments name (see ReportingAssignment). Three queries.
-        """
-        activities = (
+    def in_plan(self, plan) -> ActivityQuerySet:
+        """The plan's activities in the order of the agreement, each with its delaftale's focus
+        area, its metrics, and its housing areas in the plan's order. Three queries."""
+        return (
             self.filter(subagreement__plan=plan)
             .select_related("subagreement__focus_area")
             .prefetch_related("metrics", Prefetch("areas", queryset=plan_area_order(plan)))
             .order_by("subagreement__focus_area__position", "position")
         )
-        pairs = [(activity, area) for activity in activities for area in activity.areas.all()]
-        if may_report_all:
-            return pairs
-        assignments = ReportingAssignment.objects.filter(
-            membership__plan=plan, membership__user=user
-        ).values_list("activity_id", "area_id")
-        return [
-            pair
-            for pair in pairs
-            if any(assignment_covers(assignment, *pair) for assignment in assignments)
-        ]
+
+    def pairs(self) -> list[tuple[Activity, HousingArea]]:
+        """Each activity in each housing area it runs in: the unit that is reported, submitted
+        and approved (see QuarterReport), in the order of the activities and their areas."""
+        return [(activity, area) for activity in self for area in activity.areas.all()]
 
     def reported_by(self, plan, user) -> ActivityQuerySet:
         """The plan's activities this user's reporting assignments cover in some housing area
@@ -67,6 +51,21 @@ class ActivityQuerySet(models.QuerySet["Activity"]):
             | Q(municipality_responsible=False)
             & Exists(assignments.filter(activity__isnull=True, area__activities=OuterRef("pk")))
         )
+
+    def pairs_reported_by(self, plan, user) -> list[tuple[Activity, HousingArea]]:
+        """The pairs of these activities that the user's reporting assignments in the plan
+        cover (the rule of `assignment_covers`): what a coordinator reports. One query more
+        than `pairs`."""
+        assignments = list(
+            ReportingAssignment.objects.filter(
+                membership__plan=plan, membership__user=user
+            ).values_list("activity_id", "area_id")
+        )
+        return [
+            pair
+            for pair in self.reported_by(plan, user).pairs()
+            if any(assignment_covers(assignment, *pair) for assignment in assignments)
+        ]
 
 
 def plan_area_order(plan):
@@ -175,29 +174,6 @@ class Activity(models.Model):
             for area in self.areas.all()
             if any(assignment_covers(assignment, self, area) for assignment in assignments)
         ]
-
-    def change_log(self, areas: list[int] | None = None) -> ChangeLog:
-        """Every recorded change of the activity, its metrics, their quarterly counts, its
-        staff lines, and its own success criteria with their targets.
-
-        With `areas`, only the counts of those housing areas: a coordinator reads the
-        history of their own areas, never another area's drafts."""
-        # Imported here: indicators' models import this module.
-        from agreements.models import StaffResource
-        from indicators.models import CriterionTarget, SuccessCriterion
-
-        metrics = ids_ever(Metric, activity_id=self.pk)
-        criteria = ids_ever(SuccessCriterion, activity_id=self.pk)
-        return ChangeLog(
-            [
-                Activity.history.filter(id=self.pk),
-                Metric.history.filter(activity_id=self.pk),
-                counts_in(QuarterlyCount.history.filter(in_any("metric_id", metrics)), areas),
-                StaffResource.history.filter(activity_id=self.pk),
-                SuccessCriterion.history.filter(activity_id=self.pk),
-                CriterionTarget.history.filter(in_any("criterion_id", criteria)),
-            ]
-        )
 
 
 class MetricManager(models.Manager["Metric"]):
@@ -625,22 +601,20 @@ class QuarterReport(models.Model):
         self.submitted_at = timezone.now()
         self.submitted_by = by
 
-    def approve(self, *, by, save: bool = True) -> None:
+    def approve(self, *, by) -> None:
         """The secretariat accepts the report; from now on nobody can change it unless the
-        secretariat reopens it. `save=False` leaves saving to a bulk update of many."""
+        secretariat reopens it. The caller saves (`services.approve_reports`, many at once)."""
         if self.status != self.Status.SUBMITTED:
             raise ValidationError(_("Only a submitted report can be approved."))
         self.status = self.Status.APPROVED
         self.approved_at = timezone.now()
         self.approved_by = by
         self.revision += 1
-        if save:
-            self._history_user = by
-            self.save()
 
     def reopen(self, *, by, reason: str) -> None:
         """Unlock a submitted or approved report so the reporter can correct it; the reason is
-        kept on the report for the reporter to read and in its history."""
+        kept on the report for the reporter to read and in its history. The caller saves
+        (`services.reopen_report`)."""
         if self.status == self.Status.DRAFT:
             raise ValidationError(_("The report is already open."))
         if not reason.strip():
@@ -652,7 +626,25 @@ class QuarterReport(models.Model):
         self.revision += 1
         self._change_reason = reason.strip()
         self._history_user = by
-        self.save()
+
+
+class PairStatus(models.TextChoices):
+    """Where an activity in one housing area stands for a quarter: its report's status, or
+    missing when it has no report yet. In the order of the workflow."""
+
+    MISSING = "missing", _("not started")
+    DRAFT = QuarterReport.Status.DRAFT.value, _("draft, not submitted")
+    SUBMITTED = QuarterReport.Status.SUBMITTED.value, _("submitted")
+    APPROVED = QuarterReport.Status.APPROVED.value, _("approved")
+
+    @classmethod
+    def of(cls, report: QuarterReport | None) -> PairStatus:
+        return cls(report.status) if report else cls.MISSING
+
+    @property
+    def is_finished(self) -> bool:
+        """Submitted or approved: the reporter has done their part."""
+        return self in (PairStatus.SUBMITTED, PairStatus.APPROVED)
 
 
 class QuarterReminder(models.Model):

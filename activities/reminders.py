@@ -17,34 +17,20 @@ from functools import cached_property
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from activities.completeness import Completeness
-from activities.models import Activity, QuarterReminder, QuarterReport
+from activities.models import Activity, PairStatus, QuarterReminder
 from agreements.models import HousingArea, Membership, Plan, Role
 from lib.periods import Quarter
 
 EMAIL_LANGUAGE = "da"
-
-
-class PairStatus(models.TextChoices):
-    """Where an (activity, housing area) pair stands for a quarter: a report's status, or
-    missing when there is no report at all."""
-
-    MISSING = "missing", gettext_lazy("not started")
-    DRAFT = QuarterReport.Status.DRAFT.value, gettext_lazy("draft, not submitted")
-    SUBMITTED = QuarterReport.Status.SUBMITTED.value, gettext_lazy("submitted")
-    APPROVED = QuarterReport.Status.APPROVED.value, gettext_lazy("approved")
-
-
-FINISHED = {PairStatus.SUBMITTED, PairStatus.APPROVED}
 
 
 @dataclass(frozen=True)
@@ -55,7 +41,7 @@ class PairState:
 
     @property
     def is_finished(self) -> bool:
-        return self.status in FINISHED
+        return self.status.is_finished
 
     @property
     def status_label(self) -> str:
@@ -128,7 +114,7 @@ def quarter_completeness(plan: Plan, quarter: Quarter) -> QuarterCompleteness:
     pairs, unassigned = [], []
     by_reporter: dict[Membership, list[PairState]] = defaultdict(list)
     for cell in overview.cells:
-        pair = PairState(cell.activity, cell.area, PairStatus(cell.status))
+        pair = PairState(cell.activity, cell.area, cell.status)
         pairs.append(pair)
         for membership in cell.reporters:
             by_reporter[membership].append(pair)

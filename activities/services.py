@@ -13,6 +13,7 @@ their history), so saving the secretariat's whole plan costs what saving one act
 from __future__ import annotations
 
 import copy
+from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -21,14 +22,36 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from lib.concurrency import Stale
 from lib.history import bulk_delete_with_history, record_history_start
 
-from .forms import PairEntry
 from .grid import EntryGrid, Pair
 from .models import QuarterlyCount, QuarterReport
 
 
-class QuarterLocked(Stale):
-    """Reports were approved (locked) after the form was loaded; nothing was saved. `what`
-    holds their pairs."""
+@dataclass(frozen=True)
+class PairEntry:
+    """What the entry form says about one activity in one area. `loaded_revision` is None
+    when the form does not say which revision it was loaded with; the save refuses it as out
+    of date."""
+
+    pair: Pair
+    loaded_revision: int | None
+    counts: dict[int, int | None]
+    note: str
+    progress: str
+
+    def changed_counts(self) -> dict[int, int | None]:
+        stored = {cell.metric.pk: cell.stored for cell in self.pair.cells}
+        return {pk: value for pk, value in self.counts.items() if value != stored[pk]}
+
+    @property
+    def changes_report(self) -> bool:
+        report = self.pair.report
+        return (self.note, self.progress) != (
+            (report.note, report.progress) if report else ("", "")
+        )
+
+    @property
+    def changes_something(self) -> bool:
+        return bool(self.changed_counts()) or self.changes_report
 
 
 def pairs_filter(pairs: list[Pair]) -> Q:
@@ -44,8 +67,8 @@ def save_quarter(
     """Save the entries' counts, notes and statuses for the grid's quarter; with `submit`,
     hand every open report of the entries to the secretariat. Returns the pairs saved.
 
-    Raises QuarterLocked or Stale, naming the pairs, when a report was approved or saved
-    by someone else after the form was loaded. Entries must come from a valid
+    Raises Stale, naming the pairs, when a report was saved by someone else after the form
+    was loaded, or approved (`locked`). Entries must come from a valid
     QuarterEntryForm; the database constraints back that up.
     """
     quarter = grid.quarter
@@ -66,7 +89,7 @@ def save_quarter(
         elif (report.revision if report else 0) != entry.loaded_revision:
             stale.append(entry.pair)
     if locked:
-        raise QuarterLocked(locked)
+        raise Stale(locked, locked=True)
     if stale:
         raise Stale(stale)
 
@@ -171,7 +194,7 @@ def approve_reports(*, plan, quarter, chosen: dict[int, int], by) -> tuple[int, 
     approved = []
     for report in reports:
         if chosen[report.pk] == report.revision:
-            report.approve(by=by, save=False)
+            report.approve(by=by)
             approved.append(report)
     # A chosen report not approved changed, was reopened or was approved since the page
     # showed it.
@@ -183,3 +206,22 @@ def approve_reports(*, plan, quarter, chosen: dict[int, int], by) -> tuple[int, 
         default_user=by,
     )
     return len(approved), conflicts
+
+
+@transaction.atomic
+def reopen_report(
+    *, report: QuarterReport, seen_revision: int | None, reason: str, by
+) -> QuarterReport:
+    """Reopen a submitted or approved report of which the page showed revision
+    `seen_revision`; returns it as saved.
+
+    Raises Stale, naming the report as now stored, when it changed after the page showed it
+    (a page that does not say which revision it showed, None, is out of date too), and
+    ValidationError when it is already open.
+    """
+    stored = QuarterReport.objects.select_for_update().get(pk=report.pk)
+    if stored.revision != seen_revision:
+        raise Stale([stored])
+    stored.reopen(by=by, reason=reason)
+    stored.save()
+    return stored

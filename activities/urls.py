@@ -38,9 +38,4 @@ urlpatterns = [
         views.reopen,
         name="reopen",
     ),
-    path(
-        "planer/<slug:plan>/aktiviteter/<int:activity>/aendringer/",
-        views.changes,
-        name="changes",
-    ),
 ]

@@ -4,7 +4,7 @@ and the secretariat's completeness overview where reports are approved and reope
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.signing import BadSignature
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,12 +14,11 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from indicators.access import history_areas
+from agreements.access import get_plan_for_user
 from lib.concurrency import Stale
 from lib.params import parse_int, parse_quarter, query_value
 from lib.periods import Quarter
 
-from .access import get_activity_for_history, get_plan_for_follow_up, get_plan_for_reporting
 from .completeness import Completeness
 from .forms import (
     QuarterEntryForm,
@@ -31,7 +30,7 @@ from .forms import (
 from .grid import EntryGrid
 from .models import QuarterReport
 from .presentation import entry_sections, sheet_changes, sheet_errors, stale_errors
-from .services import QuarterLocked, approve_reports, save_quarter
+from .services import approve_reports, reopen_report, save_quarter
 from .sheets import SheetError, build_workbook, read_workbook
 
 
@@ -63,7 +62,7 @@ def plan_quarter(plan, code: str) -> Quarter | None:
 @require_safe
 def entry_start(request, plan: str):
     """Open the entry form for the quarter picked in the menu, or the one just ended."""
-    plan = get_plan_for_reporting(request, plan)
+    plan, _access = get_plan_for_user(request, plan, need="report")
     quarter = picked_quarter(request, plan)
     url = reverse("activities:entry", kwargs={"plan": plan.slug, "quarter": quarter.code})
     if request.GET.get("omraade"):
@@ -73,7 +72,7 @@ def entry_start(request, plan: str):
 
 def entry(request, plan: str, quarter: str):
     """A reporter's whole quarter on one form: save a draft, or save and submit."""
-    plan = get_plan_for_reporting(request, plan)
+    plan, access = get_plan_for_user(request, plan, need="report")
     period = plan_quarter(plan, quarter)
     if period is None:
         message = outside_plan_message(plan)
@@ -82,6 +81,7 @@ def entry(request, plan: str, quarter: str):
             "activities/entry.html",
             {
                 "plan": plan,
+                "access": access,
                 "quarters": plan.quarters(),
                 "quarter_error": message,
                 "quarter_errors": [("kvartal", message)],
@@ -89,7 +89,7 @@ def entry(request, plan: str, quarter: str):
             },
             status=404,
         )
-    grid, areas, area = load_grid(request, plan, period)
+    grid, areas, area = load_grid(request, plan, access, period)
     form = QuarterEntryForm(request.POST if request.method == "POST" else None, grid=grid)
     extra_errors, conflict = {}, None
     if request.method == "POST" and form.is_valid() and not form.needs_confirmation:
@@ -104,9 +104,9 @@ def entry(request, plan: str, quarter: str):
         except Stale as error:
             # Show the numbers as they are now stored, each changed one with what this user
             # entered, so they can enter again what still applies.
-            conflict = "locked" if isinstance(error, QuarterLocked) else "stale"
+            conflict = "locked" if error.locked else "stale"
             posted = request.POST
-            grid, _areas, area = load_grid(request, plan, period)
+            grid, _areas, area = load_grid(request, plan, access, period)
             form = QuarterEntryForm(grid=grid)
             extra_errors = stale_errors(grid, error.what, posted, locked=conflict == "locked")
         else:
@@ -127,6 +127,7 @@ def entry(request, plan: str, quarter: str):
         "activities/entry.html",
         {
             "plan": plan,
+            "access": access,
             "breadcrumbs": entry_crumbs(plan, period),
             "quarter": period,
             "quarters": plan.quarters(),
@@ -142,10 +143,10 @@ def entry(request, plan: str, quarter: str):
     )
 
 
-def load_grid(request, plan, period) -> tuple[EntryGrid, list, object]:
+def load_grid(request, plan, access, period) -> tuple[EntryGrid, list, object]:
     """The user's grid for the quarter, narrowed to the area chosen with ?omraade=, and the
     areas the user reports for."""
-    grid = EntryGrid.load(plan, period, user=request.user, may_report_all=plan.may_report_all)
+    grid = EntryGrid.load(plan, period, user=request.user, may_report_all=access.keeps)
     areas = sorted({pair.area for pair in grid.pairs}, key=lambda a: grid_area_order(grid, a))
     area = next((a for a in areas if a.code == request.GET.get("omraade")), None)
     if area is not None:
@@ -156,11 +157,11 @@ def load_grid(request, plan, period) -> tuple[EntryGrid, list, object]:
 @require_safe
 def entry_sheet(request, plan: str, quarter: str):
     """The entry form as an xlsx file, prefilled with the user's grid for the quarter."""
-    plan = get_plan_for_reporting(request, plan)
+    plan, access = get_plan_for_user(request, plan, need="report")
     period = plan_quarter(plan, quarter)
     if period is None:
         raise Http404(outside_plan_message(plan))
-    grid, _areas, area = load_grid(request, plan, period)
+    grid, _areas, area = load_grid(request, plan, access, period)
     name = f"indberetning-{plan.slug}-{period.code}{'-' + area.code if area else ''}.xlsx"
     response = HttpResponse(
         build_workbook(grid),
@@ -173,11 +174,11 @@ def entry_sheet(request, plan: str, quarter: str):
 def entry_upload(request, plan: str, quarter: str):
     """Upload a filled-in sheet: check it as the entry form would, show what it changes, and
     save only when the user confirms the preview."""
-    plan = get_plan_for_reporting(request, plan)
+    plan, access = get_plan_for_user(request, plan, need="report")
     period = plan_quarter(plan, quarter)
     if period is None:
         raise Http404(outside_plan_message(plan))
-    grid, _areas, area = load_grid(request, plan, period)
+    grid, _areas, area = load_grid(request, plan, access, period)
     upload = SheetUploadForm(request.POST or None, request.FILES or None)
     context = {
         "plan": plan,
@@ -257,7 +258,7 @@ def outside_plan_message(plan) -> str:
 @require_safe
 def completeness_start(request, plan: str):
     """Open the overview for the quarter picked in the menu, or the one just ended."""
-    plan = get_plan_for_follow_up(request, plan)
+    plan, _access = get_plan_for_user(request, plan, need="oversee")
     quarter = picked_quarter(request, plan)
     return redirect("activities:completeness", plan=plan.slug, quarter=quarter.code)
 
@@ -266,7 +267,7 @@ def completeness_start(request, plan: str):
 def completeness(request, plan: str, quarter: str):
     """Who has reported the quarter: each activity in each area missing, draft, submitted or
     approved, with its reporters; the secretariat approves and reopens from here."""
-    plan = get_plan_for_follow_up(request, plan)
+    plan, access = get_plan_for_user(request, plan, need="oversee")
     period = plan_quarter(plan, quarter)
     if period is None:
         raise Http404(outside_plan_message(plan))
@@ -275,6 +276,7 @@ def completeness(request, plan: str, quarter: str):
         "activities/completeness.html",
         {
             "plan": plan,
+            "access": access,
             "quarter": period,
             "quarters": plan.quarters(),
             "completeness": Completeness.load(plan, period),
@@ -289,7 +291,7 @@ def completeness(request, plan: str, quarter: str):
 @require_POST
 def approve(request, plan: str, quarter: str):
     """Approve the chosen submitted reports, or all of them; approval locks them."""
-    plan = get_plan_for_follow_up(request, plan, change=True)
+    plan, _access = get_plan_for_user(request, plan, need="keep")
     period = plan_quarter(plan, quarter)
     if period is None:
         raise Http404(outside_plan_message(plan))
@@ -332,7 +334,7 @@ def approve(request, plan: str, quarter: str):
 
 def reopen(request, plan: str, report: int):
     """Reopen a submitted or approved report with a reason the reporter will read."""
-    plan = get_plan_for_follow_up(request, plan, change=True)
+    plan, _access = get_plan_for_user(request, plan, need="keep")
     report = get_object_or_404(
         QuarterReport.objects.filter(activity__subagreement__plan=plan).select_related(
             "activity", "area"
@@ -341,21 +343,25 @@ def reopen(request, plan: str, report: int):
     )
     form = ReopenForm(request.POST or None, initial={"revision": report.revision})
     if request.method == "POST" and form.is_valid():
-        locked = QuarterReport.objects.select_for_update().get(pk=report.pk)
-        # A form that does not say which revision it showed (None) is out of date too.
-        if locked.revision != form.cleaned_data["revision"]:
+        try:
+            reopened = reopen_report(
+                report=report,
+                seen_revision=form.cleaned_data["revision"],
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+            )
+        except Stale as error:
             form.add_error(None, _("The report changed after you opened this page; look again."))
-            report = locked
-        elif locked.status == QuarterReport.Status.DRAFT:
-            form.add_error(None, _("The report is already open."))
+            (report,) = error.what
+        except ValidationError as error:
+            form.add_error(None, error)
         else:
-            locked.reopen(by=request.user, reason=form.cleaned_data["reason"])
             messages.success(
                 request,
                 _("The report for %(activity)s in %(area)s is reopened.")
-                % {"activity": locked.activity, "area": locked.area.label},
+                % {"activity": reopened.activity, "area": reopened.area.label},
             )
-            return redirect("activities:completeness", plan=plan.slug, quarter=locked.period.code)
+            return redirect("activities:completeness", plan=plan.slug, quarter=reopened.period.code)
     overview = reverse(
         "activities:completeness", kwargs={"plan": plan.slug, "quarter": report.period.code}
     )
@@ -368,24 +374,4 @@ def reopen(request, plan: str, report: int):
         request,
         "activities/reopen.html",
         {"plan": plan, "report": report, "form": form, "breadcrumbs": crumbs},
-    )
-
-
-@require_safe
-def changes(request, plan: str, activity: int):
-    """Who changed what in the activity, its metrics and its quarterly counts, when, and why."""
-    activity = get_activity_for_history(request, plan, activity)
-    plan = activity.subagreement.plan
-    title = _("Changes to %(activity)s") % {"activity": activity.name}
-    return render(
-        request,
-        "activities/changes.html",
-        {
-            "plan": plan,
-            "activity": activity,
-            "breadcrumbs": entry_crumbs(plan, None, ("", title)),
-            "page": activity.change_log(history_areas(plan, request.user, activity)).page(
-                request.GET.get("side")
-            ),
-        },
     )

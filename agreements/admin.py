@@ -4,6 +4,8 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+# Composition: a delaftale's page lists its activities and criteria, a membership's its
+# reporting assignments, inline, though those models live in the apps above this one.
 from activities.models import Activity, ReportingAssignment
 from indicators.models import SuccessCriterion
 from lib.numbers import format_thousand_dkk

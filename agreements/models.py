@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from helhedsplan.history import ChangeLog, ids_ever, in_any
+from lib.constraints import validate_constraints_on_fields
 from lib.history import HistoricalRecordsWithStart
 from lib.periods import (
     HalfYear,
@@ -213,18 +213,21 @@ class PlanQuerySet(models.QuerySet["Plan"]):
             return self
         return self.filter(memberships__user=user, memberships__role__in=roles).distinct()
 
-    def for_overview(self, user) -> PlanQuerySet:
-        """Plans with the user's role and their delaftaler counted, in a fixed number of
-        queries however many plans there are."""
+    def with_role_of(self, user) -> PlanQuerySet:
+        """Annotate `user_role`, the user's role in each plan (None where they have none, as a
+        superuser may not): what `agreements.access.PlanAccess` is made from. No extra query."""
+        role = Membership.objects.filter(plan=OuterRef("pk"), user=user.pk).values("role")[:1]
+        return self.annotate(user_role=Subquery(role))
+
+    def for_overview(self) -> PlanQuerySet:
+        """Plans with their delaftaler counted, in a fixed number of queries however many
+        plans there are."""
         subagreements = Subagreement.objects.select_related("focus_area").annotate(
             activity_total=Count("activities", distinct=True),
             criterion_total=Count("criteria", distinct=True),
         )
-        role = Membership.objects.filter(plan=OuterRef("pk"), user=user).values("role")[:1]
-        return (
-            self.select_related("funding_period")
-            .annotate(user_role=Subquery(role))
-            .prefetch_related(Prefetch("subagreements", queryset=subagreements))
+        return self.select_related("funding_period").prefetch_related(
+            Prefetch("subagreements", queryset=subagreements)
         )
 
     def with_budget_totals(self) -> PlanQuerySet:
@@ -394,9 +397,11 @@ class Plan(models.Model):
         """Focus areas of the funding period that have no delaftale yet."""
         return self.funding_period.focus_areas.exclude(subagreements__plan=self)
 
-    def clean(self) -> None:
-        if self.start_date and self.end_date and self.start_date >= self.end_date:
-            raise ValidationError({"end_date": _("The end date must be after the start date.")})
+    def validate_constraints(self, exclude=None) -> None:
+        # The dates' order beside the end date, as the admin shows a field's own errors.
+        validate_constraints_on_fields(
+            self, {"plan_starts_before_end": ("end_date", None)}, exclude
+        )
 
 
 class PlanAreaManager(models.Manager["PlanArea"]):
@@ -903,45 +908,6 @@ class Subagreement(models.Model):
             "validity_note": self.validity_note,
         }
 
-    def change_log(self) -> ChangeLog:
-        """Every recorded change of the delaftale and what it holds: its parties and staff,
-        its activities with their metrics and quarterly counts, its criteria with their
-        targets and assessments, and the yearly figures of the indicators its criteria read.
-        Rows deleted since are included: they were part of it."""
-        # Imported here: those apps' models import this module.
-        from activities.models import Activity, Metric, QuarterlyCount
-        from indicators.models import (
-            CriterionTarget,
-            Measurement,
-            QualitativeAssessment,
-            SuccessCriterion,
-        )
-
-        activities = ids_ever(Activity, subagreement_id=self.pk)
-        metrics = [
-            Metric._base_manager.filter(in_any("activity_id", activities)).values("pk"),
-            Metric.history.filter(in_any("activity_id", activities)).values("id"),
-        ]
-        criteria = ids_ever(SuccessCriterion, subagreement_id=self.pk)
-        indicators = [
-            SuccessCriterion._base_manager.filter(subagreement_id=self.pk).values("indicator_id"),
-            SuccessCriterion.history.filter(subagreement_id=self.pk).values("indicator_id"),
-        ]
-        return ChangeLog(
-            [
-                Subagreement.history.filter(id=self.pk),
-                SubagreementParty.history.filter(subagreement_id=self.pk),
-                StaffResource.history.filter(subagreement_id=self.pk),
-                Activity.history.filter(subagreement_id=self.pk),
-                Metric.history.filter(in_any("activity_id", activities)),
-                QuarterlyCount.history.filter(in_any("metric_id", metrics)),
-                SuccessCriterion.history.filter(subagreement_id=self.pk),
-                CriterionTarget.history.filter(in_any("criterion_id", criteria)),
-                QualitativeAssessment.history.filter(in_any("criterion_id", criteria)),
-                Measurement.history.filter(in_any("indicator_id", indicators)),
-            ]
-        )
-
     @transaction.atomic
     def approve_version(
         self,
@@ -1001,10 +967,14 @@ class Subagreement(models.Model):
             errors["focus_area"] = _(
                 "The focus area must belong to the plan's funding period (%(period)s)."
             ) % {"period": self.plan.funding_period}
-        if self.valid_from and self.valid_to and self.valid_from >= self.valid_to:
-            errors["valid_to"] = _("'Valid to' must be after 'valid from'.")
         if errors:
             raise ValidationError(errors)
+
+    def validate_constraints(self, exclude=None) -> None:
+        # The dates' order beside 'valid to', as the admin shows a field's own errors.
+        validate_constraints_on_fields(
+            self, {"subagreement_valid_from_before_valid_to": ("valid_to", None)}, exclude
+        )
 
 
 class NumberedInSubagreementManager(models.Manager):

@@ -19,7 +19,6 @@ urlpatterns = [
     path(f"{subagreement}version-<int:number>.pdf", views.subagreement_pdf, name="version_pdf"),
     path(f"{subagreement}kladde.pdf", views.draft_pdf, name="draft_pdf"),
     path(f"{subagreement}godkend/", views.approve, name="approve"),
-    path(f"{subagreement}aendringer/", views.changes, name="changes"),
     path("planer/<slug:plan>/delingslinks/", views.share_links, name="share_links"),
     path(
         "planer/<slug:plan>/delingslinks/<int:link>/tilbagekald/",

@@ -20,11 +20,7 @@ from lib.errors import NotFound
 from lib.pdf import pdf_response
 
 from . import pdf
-from .access import (
-    get_plan_for_agreements,
-    get_share_link_for_user,
-    get_subagreement_for_agreements,
-)
+from .access import get_plan_for_user, get_share_link_for_user, get_subagreement_for_agreements
 from .diff import compare
 from .forms import DRAFT, ApproveVersionForm, CompareForm, ShareLinkForm
 from .models import (
@@ -38,9 +34,9 @@ from .models import (
 @require_safe
 def subagreements(request, plan: str):
     """The plan's delaftaler in their current approved versions, with downloads."""
-    plan = get_plan_for_agreements(request, plan)
+    plan, access = get_plan_for_user(request, plan, need="read")
     items = list(plan.subagreements.with_versions())
-    if plan.may_see_drafts:
+    if access.oversees:
         # Whether the draft has moved on from the current version, for the secretariat's
         # "not yet approved" mark: a frozen version against the live rows.
         current = {
@@ -52,17 +48,17 @@ def subagreements(request, plan: str):
     return render(
         request,
         "agreements/subagreements.html",
-        {"plan": plan, "subagreements": items},
+        {"plan": plan, "access": access, "subagreements": items},
     )
 
 
 @require_safe
 def history(request, plan: str, focus_area: str):
     """A delaftale's versions, and the differences between any two of them."""
-    subagreement = get_subagreement_for_agreements(request, plan, focus_area)
+    subagreement, access = get_subagreement_for_agreements(request, plan, focus_area, need="read")
     plan = subagreement.plan
     numbers = sorted(version.number for version in subagreement.version_list)
-    form = CompareForm(request.GET or None, numbers=numbers, with_draft=plan.may_see_drafts)
+    form = CompareForm(request.GET or None, numbers=numbers, with_draft=access.oversees)
     comparison = labels = None
     if form.is_bound and form.is_valid():
         old, new = form.cleaned_data["fra"], form.cleaned_data["til"]
@@ -72,13 +68,14 @@ def history(request, plan: str, focus_area: str):
         form = CompareForm(
             initial={"fra": numbers[-2], "til": numbers[-1]},
             numbers=numbers,
-            with_draft=plan.may_see_drafts,
+            with_draft=access.oversees,
         )
     return render(
         request,
         "agreements/history.html",
         {
             "plan": plan,
+            "access": access,
             "subagreement": subagreement,
             "form": form,
             "comparison": comparison,
@@ -86,23 +83,6 @@ def history(request, plan: str, focus_area: str):
             "new_label": labels and labels[1],
         },
         status=400 if form.is_bound and not form.is_valid() else 200,
-    )
-
-
-@require_safe
-def changes(request, plan: str, focus_area: str):
-    """Who changed what in the delaftale and everything it holds, when, and why."""
-    # The changes are those of the draft, so they are for those who see drafts: the
-    # secretariat and the board.
-    subagreement = get_subagreement_for_agreements(request, plan, focus_area, draft=True)
-    return render(
-        request,
-        "agreements/changes.html",
-        {
-            "plan": subagreement.plan,
-            "subagreement": subagreement,
-            "page": subagreement.change_log().page(request.GET.get("side")),
-        },
     )
 
 
@@ -122,7 +102,7 @@ def version_label(choice: str) -> str:
 def approve(request, plan: str, focus_area: str):
     """Record the board's approval of the draft as the next version, after seeing what
     changed since the current version."""
-    subagreement = get_subagreement_for_agreements(request, plan, focus_area, change=True)
+    subagreement, _access = get_subagreement_for_agreements(request, plan, focus_area, need="keep")
     current = subagreement.current_version
     content = subagreement.content()
     form = ApproveVersionForm(
@@ -154,7 +134,9 @@ def approve(request, plan: str, focus_area: str):
             return redirect("agreements:history", subagreement.plan.slug, focus_area)
     if conflict:
         # Show what is there now, and ask for the approval again on that.
-        subagreement = get_subagreement_for_agreements(request, plan, focus_area, change=True)
+        subagreement, _access = get_subagreement_for_agreements(
+            request, plan, focus_area, need="keep"
+        )
         current = subagreement.current_version
         content = subagreement.content()
         form = ApproveVersionForm(
@@ -186,7 +168,7 @@ def approve(request, plan: str, focus_area: str):
 @require_safe
 def subagreement_pdf(request, plan: str, focus_area: str, number: int | None = None):
     """A delaftale's PDF: the current approved version, or version `number`."""
-    subagreement = get_subagreement_for_agreements(request, plan, focus_area)
+    subagreement, _access = get_subagreement_for_agreements(request, plan, focus_area, need="read")
     versions = SubagreementVersion.objects.for_rendering().filter(subagreement=subagreement)
     if number is None:
         version = versions.current().first()
@@ -202,13 +184,15 @@ def subagreement_pdf(request, plan: str, focus_area: str, number: int | None = N
 
 @require_safe
 def draft_pdf(request, plan: str, focus_area: str):
-    subagreement = get_subagreement_for_agreements(request, plan, focus_area, draft=True)
+    subagreement, _access = get_subagreement_for_agreements(
+        request, plan, focus_area, need="oversee"
+    )
     return pdf_response(pdf.draft_pdf(subagreement), f"delaftale-{focus_area}-kladde.pdf")
 
 
 @require_safe
 def all_subagreements_pdf(request, plan: str):
-    plan = get_plan_for_agreements(request, plan)
+    plan, _access = get_plan_for_user(request, plan, need="read")
     versions = list(
         SubagreementVersion.objects.current().for_rendering().filter(subagreement__plan=plan)
     )
@@ -219,7 +203,7 @@ def all_subagreements_pdf(request, plan: str):
 
 @require_safe
 def strategic_agreement_pdf(request, plan: str):
-    plan = get_plan_for_agreements(request, plan)
+    plan, _access = get_plan_for_user(request, plan, need="read")
     return pdf_response(pdf.strategic_agreement_pdf(plan), f"samarbejdsaftale-{plan.slug}.pdf")
 
 
@@ -227,7 +211,7 @@ def strategic_agreement_pdf(request, plan: str):
 def share_links(request, plan: str):
     """The secretariat's links for Landsbyggefonden: create one, see them and their
     downloads, revoke one."""
-    plan = get_plan_for_agreements(request, plan, change=True)
+    plan, _access = get_plan_for_user(request, plan, need="keep")
     form = ShareLinkForm(request.POST or None, initial={"days": settings.SHARE_LINK_DAYS})
     if request.method == "POST" and form.is_valid():
         link = ShareLink.create_for(
@@ -250,7 +234,7 @@ def share_links(request, plan: str):
 
 @require_POST
 def revoke_share_link(request, plan: str, link: int):
-    link = get_share_link_for_user(request, plan, link)
+    link, _access = get_share_link_for_user(request, plan, link)
     link.revoke(by=request.user)
     messages.success(request, _("The link is revoked; it no longer works."))
     return redirect("agreements:share_links", link.plan.slug)

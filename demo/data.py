@@ -430,7 +430,7 @@ def load_demo_data(
     quarters = [quarter for quarter in plan.quarters() if quarter.last_day < today]
     years = [year.year for year in plan.years() if year.year < today.year]
     criteria = list(SuccessCriterion.objects.for_evaluation(plan))
-    pairs = Activity.objects.for_entry_grid(plan, user=None, may_report_all=True)
+    pairs = Activity.objects.in_plan(plan).pairs()
     areas_of: dict[int, list[int]] = defaultdict(list)
     for activity, area in pairs:
         areas_of[activity.pk].append(area.pk)

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "activities",
     "indicators",
     "reports",
+    "audit",
     "demo",
 ]
 

@@ -4,8 +4,20 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
+# The project composes the apps' URLconfs, audit's history pages among them.
+from activities import urls as activity_urls
+from agreements import urls as agreement_urls
+from audit import urls as audit_urls
 from helhedsplan import faults, pages
+from indicators import urls as indicator_urls
 from reports import views as report_views
+
+
+def with_history(app_urls, history_patterns: list) -> tuple[list, str]:
+    """An app's URLconf with audit's history pages of its objects added, under the app's
+    namespace, where those pages have always been named (audit/urls.py says why here)."""
+    return app_urls.urlpatterns + history_patterns, app_urls.app_name
+
 
 urlpatterns = [
     path("", report_views.home, name="home"),
@@ -18,9 +30,9 @@ urlpatterns = [
     path("tilgaengelighed/", pages.accessibility, name="accessibility"),
     path("admin/", admin.site.urls),
     path("helbred/", faults.health, name="health"),
-    path("", include("indicators.urls")),
-    path("", include("activities.urls")),
-    path("", include("agreements.urls")),
+    path("", include(with_history(indicator_urls, audit_urls.criterion_patterns))),
+    path("", include(with_history(activity_urls, audit_urls.activity_patterns))),
+    path("", include(with_history(agreement_urls, audit_urls.subagreement_patterns))),
     path("", include("reports.urls")),
 ]
 

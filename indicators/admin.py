@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+# The admin site's building blocks, which every app's admin shares (agreements is below).
 from agreements.admin_site import (
     ChangeReasonAdmin,
     ChangeReasonForm,

@@ -13,7 +13,8 @@ targets of one criterion.
 
 from __future__ import annotations
 
-from decimal import Decimal
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -21,11 +22,14 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from activities.models import Activity, Metric, QuarterlyCount, counts_in
+from activities.models import Activity, Metric
 from agreements.models import HousingArea, NumberedInSubagreementManager, Plan, Subagreement
-from helhedsplan.history import ChangeLog, in_any
+from lib.constraints import validate_constraints_on_fields
 from lib.history import HistoricalRecordsWithStart
 from lib.phrases import describe_target
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class Unit(models.TextChoices):
@@ -372,31 +376,6 @@ class SuccessCriterion(models.Model):
         "indicators.indicator",
     ]
 
-    def change_log(self, areas: list[int] | None = None) -> ChangeLog:
-        """Every recorded change of the criterion, its targets and assessments, and of the
-        figures it is judged on: its indicator's yearly figures, or its metrics' counts (with
-        `areas`, only the counts of those housing areas, as for Activity.change_log)."""
-        # What the criterion reads now and what it read before.
-        versions = [
-            SuccessCriterion._base_manager.filter(pk=self.pk),
-            SuccessCriterion.history.filter(id=self.pk),
-        ]
-        indicators = [version.values("indicator_id") for version in versions]
-        metrics = [
-            version.values(field)
-            for version in versions
-            for field in ("metric_id", "denominator_metric_id")
-        ]
-        return ChangeLog(
-            [
-                SuccessCriterion.history.filter(id=self.pk),
-                CriterionTarget.history.filter(criterion_id=self.pk),
-                QualitativeAssessment.history.filter(criterion_id=self.pk),
-                Measurement.history.filter(in_any("indicator_id", indicators)),
-                counts_in(QuarterlyCount.history.filter(in_any("metric_id", metrics)), areas),
-            ]
-        )
-
     @property
     def unit(self) -> str:
         """The unit the targets are expressed in, from what the criterion reads."""
@@ -421,12 +400,19 @@ class SuccessCriterion(models.Model):
             and (self.indicator.plan_id != self.subagreement.plan_id)
         ):
             errors["indicator"] = _("The indicator must belong to the same plan.")
-        if self.indicator_id and self.metric_id:
-            errors["metric"] = _("A criterion reads either an indicator or a metric, not both.")
-        if self.denominator_metric_id and not self.metric_id:
-            errors["metric"] = _("A share needs a numerator metric as well as a denominator.")
         if errors:
             raise ValidationError(errors)
+
+    def validate_constraints(self, exclude=None) -> None:
+        # What the criterion reads, beside the metric, as the admin shows a field's own errors.
+        validate_constraints_on_fields(
+            self,
+            {
+                "criterion_reads_an_indicator_or_a_metric_not_both": ("metric", None),
+                "criterion_denominator_needs_a_numerator": ("metric", None),
+            },
+            exclude,
+        )
 
 
 class CriterionTargetManager(models.Manager["CriterionTarget"]):
@@ -439,6 +425,63 @@ class CriterionTargetManager(models.Manager["CriterionTarget"]):
             ),
             position=position,
         )
+
+
+@dataclass(frozen=True)
+class RequiredByKind:
+    """A field that some kinds of target need, and the CheckConstraint that says so."""
+
+    field: str
+    kinds: list[str]
+    name: str
+    message: StrOrPromise
+
+    def constraint(self) -> models.CheckConstraint:
+        # One kind is written `kind=…`, several `kind__in=[…]`: the conditions as migrated.
+        kind = Q(kind=self.kinds[0]) if len(self.kinds) == 1 else Q(kind__in=self.kinds)
+        return models.CheckConstraint(
+            condition=~kind | Q(**{f"{self.field}__isnull": False}),
+            name=self.name,
+            violation_error_message=self.message,
+        )
+
+
+# What each kind of target needs besides its comparison, written once: CriterionTarget's
+# constraints are made from it, and a form shows a missing field's error beside the field
+# (CriterionTarget.validate_constraints). It stands outside the model because the model's Meta
+# cannot read the model's own attributes.
+REQUIRED_BY_KIND = [
+    RequiredByKind(
+        "value",
+        ["yearly", "average", "cumulative", "by_year"],
+        "target_value_required_for_fixed_targets",
+        _("This kind of target needs a target value."),
+    ),
+    RequiredByKind(
+        "change_percent",
+        ["change_previous", "change_baseline"],
+        "target_change_percent_required_for_changes",
+        _("This kind of target needs a change in per cent."),
+    ),
+    RequiredByKind(
+        "horizon_years",
+        ["change_baseline"],
+        "target_horizon_required_for_change_from_baseline",
+        _("A change from the baseline needs a horizon in years."),
+    ),
+    RequiredByKind(
+        "to_year",
+        ["by_year"],
+        "target_year_required_for_target_in_a_year",
+        _("A target in a target year needs the target year ('to year')."),
+    ),
+    RequiredByKind(
+        "reference",
+        ["reference"],
+        "target_reference_required_for_comparison_with_reference",
+        _("A comparison with a reference needs the reference."),
+    ),
+]
 
 
 class CriterionTarget(models.Model):
@@ -549,40 +592,12 @@ class CriterionTarget(models.Model):
                 name="target_unique_position",
                 violation_error_message=_("The criterion already has a target at this position."),
             ),
-            models.CheckConstraint(
-                condition=~Q(kind__in=["yearly", "average", "cumulative", "by_year"])
-                | Q(value__isnull=False),
-                name="target_value_required_for_fixed_targets",
-                violation_error_message=_("This kind of target needs a target value."),
-            ),
+            *(rule.constraint() for rule in REQUIRED_BY_KIND),
             models.CheckConstraint(
                 condition=Q(value_max__isnull=True)
                 | Q(value__isnull=False, value_max__gte=models.F("value")),
                 name="target_range_max_not_below_min",
                 violation_error_message=_("The upper end cannot be below the target value."),
-            ),
-            models.CheckConstraint(
-                condition=~Q(kind__in=["change_previous", "change_baseline"])
-                | Q(change_percent__isnull=False),
-                name="target_change_percent_required_for_changes",
-                violation_error_message=_("This kind of target needs a change in per cent."),
-            ),
-            models.CheckConstraint(
-                condition=~Q(kind="change_baseline") | Q(horizon_years__isnull=False),
-                name="target_horizon_required_for_change_from_baseline",
-                violation_error_message=_("A change from the baseline needs a horizon in years."),
-            ),
-            models.CheckConstraint(
-                condition=~Q(kind="by_year") | Q(to_year__isnull=False),
-                name="target_year_required_for_target_in_a_year",
-                violation_error_message=_(
-                    "A target in a target year needs the target year ('to year')."
-                ),
-            ),
-            models.CheckConstraint(
-                condition=~Q(kind="reference") | Q(reference__isnull=False),
-                name="target_reference_required_for_comparison_with_reference",
-                violation_error_message=_("A comparison with a reference needs the reference."),
             ),
             models.CheckConstraint(
                 condition=Q(from_year__isnull=True)
@@ -622,29 +637,26 @@ class CriterionTarget(models.Model):
         return describe_target(self.comparison, self.value, self.value_max, unit, **how)
 
     def clean(self) -> None:
-        errors = {}
-        required = {
-            "value": {self.Kind.YEARLY, self.Kind.AVERAGE, self.Kind.CUMULATIVE, self.Kind.BY_YEAR},
-            "change_percent": {self.Kind.CHANGE_PREVIOUS, self.Kind.CHANGE_BASELINE},
-            "horizon_years": {self.Kind.CHANGE_BASELINE},
-            "to_year": {self.Kind.BY_YEAR},
-            "reference": {self.Kind.REFERENCE},
-        }
-        for field, kinds in required.items():
-            if self.kind in kinds and getattr(self, field) is None:
-                errors[field] = _("Required for this kind of target.")
-        if self.value is not None and self.value_max is not None and self.value_max < self.value:
-            errors["value_max"] = _("The upper end cannot be below the target value.")
-        if self.change_percent is not None and self.change_percent <= Decimal(-100):
-            errors["change_percent"] = _("A fall cannot be 100 per cent or more.")
-        if self.from_year and self.to_year and self.from_year > self.to_year:
-            errors["to_year"] = _("'To year' cannot be before 'from year'.")
         if self.criterion_id and self.area_id:
             plan = self.criterion.subagreement.plan
             if not plan.plan_areas.filter(area_id=self.area_id).exists():
-                errors["area"] = _("The housing area is not part of the plan.")
-        if errors:
-            raise ValidationError(errors)
+                raise ValidationError({"area": _("The housing area is not part of the plan.")})
+
+    def validate_constraints(self, exclude=None) -> None:
+        # Beside the field to correct, as the admin shows a field's own errors; a missing field
+        # in the words of a required field. The required fields first, so that a missing value
+        # is one mistake, not also a range upside down.
+        required = _("Required for this kind of target.")
+        validate_constraints_on_fields(
+            self,
+            {
+                **{rule.name: (rule.field, required) for rule in REQUIRED_BY_KIND},
+                "target_range_max_not_below_min": ("value_max", None),
+                "target_from_year_not_after_to_year": ("to_year", None),
+                "target_change_above_minus_100_percent": ("change_percent", None),
+            },
+            exclude,
+        )
 
 
 class QualitativeAssessment(models.Model):

@@ -28,9 +28,4 @@ urlpatterns = [
         views.assessment,
         name="assessment",
     ),
-    path(
-        "planer/<slug:plan>/succeskriterier/<int:criterion>/aendringer/",
-        views.criterion_changes,
-        name="changes",
-    ),
 ]

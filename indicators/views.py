@@ -1,7 +1,7 @@
 """The measurements pages (*Målinger*): yearly figures and assessments of each delaftale.
 
 Everyone with a role in a plan reads the tables; the plan's secretariat enters figures, imports
-sheets and assesses qualitative criteria (see `indicators.access`).
+sheets and assesses qualitative criteria (see `agreements.access`).
 """
 
 from __future__ import annotations
@@ -16,27 +16,24 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 from import_export.formats.base_formats import XLSX
 
+from agreements.access import get_plan_for_user
 from lib.concurrency import Stale
 from lib.numbers import format_figure
 
 from .access import (
-    get_criterion_for_history,
     get_indicator_for_user,
-    get_plan_for_user,
     get_qualitative_criterion_for_user,
     get_subagreement_for_user,
-    history_areas,
-    may_read_history,
 )
 from .evaluation import Figures, evaluate_criteria
-from .figures import (
+from .forms import AssessmentForm, SheetConfirmForm, SheetUploadForm, YearFiguresForm, sign_sheet
+from .measurement_tables import (
     changes,
     figure_table,
     sheet_preview,
     show_assessment,
     show_measurement,
 )
-from .forms import AssessmentForm, SheetConfirmForm, SheetUploadForm, YearFiguresForm, sign_sheet
 from .models import Measurement, QualitativeAssessment, SuccessCriterion
 from .resources import MeasurementResource
 from .services import import_measurements, save_assessment, save_year_figures
@@ -45,21 +42,20 @@ from .services import import_measurements, save_assessment, save_year_figures
 @require_safe
 def plan_measurements(request, plan: str):
     """The plan's delaftaler, each a link to its measurements."""
-    plan = get_plan_for_user(request, plan)
+    plan, access = get_plan_for_user(request, plan, need="read")
     subagreements = plan.subagreements.select_related("focus_area")
     return render(
         request,
         "indicators/plan_measurements.html",
-        {"plan": plan, "subagreements": subagreements},
+        {"plan": plan, "access": access, "subagreements": subagreements},
     )
 
 
 @require_safe
 def subagreement_measurements(request, plan: str, focus_area: str):
     """Each success criterion of a delaftale with its figures by year and area."""
-    subagreement = get_subagreement_for_user(request, plan, focus_area)
+    subagreement, access = get_subagreement_for_user(request, plan, focus_area, need="read")
     plan = subagreement.plan
-    plan.may_see_changes = may_read_history(plan, request.user, None)
     plan_areas = list(plan.plan_areas.select_related("area"))
     plan_years = plan.years()
     criteria = SuccessCriterion.objects.for_measurements_page(subagreement)
@@ -82,32 +78,13 @@ def subagreement_measurements(request, plan: str, focus_area: str):
     return render(
         request,
         "indicators/subagreement_measurements.html",
-        {"plan": plan, "subagreement": subagreement, "groups": groups},
-    )
-
-
-@require_safe
-def criterion_changes(request, plan: str, criterion: int):
-    """Who changed what in the criterion, its targets and the figures it is judged on,
-    when, and why."""
-    criterion = get_criterion_for_history(request, plan, criterion)
-    return render(
-        request,
-        "indicators/changes.html",
-        {
-            "plan": criterion.subagreement.plan,
-            "subagreement": criterion.subagreement,
-            "criterion": criterion,
-            "page": criterion.change_log(
-                history_areas(criterion.subagreement.plan, request.user, criterion.activity)
-            ).page(request.GET.get("side")),
-        },
+        {"plan": plan, "access": access, "subagreement": subagreement, "groups": groups},
     )
 
 
 def year_figures(request, plan: str, indicator: int, year: int):
     """Enter or correct an indicator's figures for one year, with their history."""
-    indicator = get_indicator_for_user(request, plan, indicator, change=True)
+    indicator, _access = get_indicator_for_user(request, plan, indicator, need="keep")
     plan = indicator.plan
     # A year outside the plan and its baseline years has no figures to enter: there is no
     # such page, as for an indicator that does not exist.
@@ -181,7 +158,7 @@ def year_figures(request, plan: str, indicator: int, year: int):
 
 def assessment(request, plan: str, criterion: int, year: int):
     """Assess a qualitative criterion for one of the plan's years."""
-    criterion = get_qualitative_criterion_for_user(request, plan, criterion, change=True)
+    criterion, _access = get_qualitative_criterion_for_user(request, plan, criterion, need="keep")
     plan = criterion.subagreement.plan
     if year not in {plan_year.year for plan_year in plan.years()}:
         raise Http404(_("Criteria are assessed only for the plan's own years."))
@@ -246,7 +223,7 @@ def assessment(request, plan: str, criterion: int, year: int):
 
 def measurement_import(request, plan: str):
     """Upload a sheet of measurements and see what importing it would do."""
-    plan = get_plan_for_user(request, plan, change=True)
+    plan, _access = get_plan_for_user(request, plan, need="keep")
     context = {"plan": plan, "form": SheetUploadForm()}
     if request.method == "POST":
         form = SheetUploadForm(request.POST, request.FILES)
@@ -268,7 +245,7 @@ def measurement_import(request, plan: str):
 @require_POST
 def measurement_import_confirm(request, plan: str):
     """Import the previewed sheet for real: it is read and checked again, all or nothing."""
-    plan = get_plan_for_user(request, plan, change=True)
+    plan, _access = get_plan_for_user(request, plan, need="keep")
     confirm = SheetConfirmForm(request.POST, plan=plan, user=request.user)
     if not confirm.is_valid():
         messages.error(request, " ".join(confirm.errors["token"]))
@@ -306,7 +283,7 @@ def preview_context(dataset, result) -> dict:
 @require_safe
 def measurement_sheet(request, plan: str):
     """The plan's figures as an xlsx sheet in the import's columns, to fill in and upload."""
-    plan = get_plan_for_user(request, plan, change=True)
+    plan, _access = get_plan_for_user(request, plan, need="keep")
     dataset = MeasurementResource().export(
         queryset=Measurement.objects.filter(indicator__plan=plan)
         .select_related("indicator__plan", "area")

@@ -16,9 +16,12 @@ class Stale(Exception):
 
     `what` names those rows as the saving code knows them (an activity in a housing area, a
     housing area, a group), so that the page can point them out; it is empty when the form
-    did not say what it showed, which no stored row matches.
+    did not say what it showed, which no stored row matches. `locked` says that the rows were
+    locked meanwhile (a quarter's report approved), so entering again will not help until
+    they are unlocked.
     """
 
-    def __init__(self, what: Iterable = ()):
+    def __init__(self, what: Iterable = (), *, locked: bool = False):
         self.what = list(what)
+        self.locked = locked
         super().__init__(self.what)

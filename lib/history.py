@@ -5,7 +5,7 @@ Every change of the plan's data (the agreements, activities, criteria, measureme
 quarterly counts) is recorded with who made it, when and why. Rows that were loaded before
 their history began get a first record of how they stood (`HistoricalRecordsWithStart`,
 `record_history_start`), and rows deleted in bulk are recorded in bulk
-(`bulk_delete_with_history`). Reading the records back is helhedsplan.history's `ChangeLog`.
+(`bulk_delete_with_history`). Reading the records back is audit.history's `ChangeLog`.
 """
 
 from __future__ import annotations

@@ -17,22 +17,17 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from activities.completeness import Completeness
-from activities.grid import YearToDate, counts_by_metric, year_to_date, yearly_targets
+from activities.delivery import YearToDate, counts_by_metric, year_to_date, yearly_targets
 from activities.models import Activity, Metric, QuarterlyCount
 from agreements.models import HousingArea, Plan, Subagreement
-from indicators.evaluation import (
-    ChartData,
-    Evaluation,
-    Figures,
-    Verdict,
-    chart_data,
-    evaluate_criteria,
-)
+from indicators.evaluation import Evaluation, Figures, evaluate_criteria
 from indicators.models import SuccessCriterion
+from indicators.rules import Verdict
 from lib.numbers import format_figure, small_number
 from lib.params import parse_int
 from lib.periods import HalfYear, Quarter
 
+from .chart_data import ChartData, chart_data
 from .charts import TargetLine, YearValue, criterion_figure, delivery_bar
 
 
@@ -242,7 +237,7 @@ def criteria_panels(plan: Plan, period: Period, area: HousingArea | None, mask: 
 
 def delivery(plan: Plan, quarter: Quarter, area: HousingArea | None, mask: bool) -> list[Delivery]:
     """Every counted metric with a yearly target, per activity and area, up to `quarter`."""
-    pairs = Activity.objects.for_entry_grid(plan, user=None, may_report_all=True)
+    pairs = Activity.objects.in_plan(plan).pairs()
     if area is not None:
         pairs = [(activity, pair_area) for activity, pair_area in pairs if pair_area == area]
     metrics = {metric.pk: metric for activity, _area in pairs for metric in activity.metrics.all()}

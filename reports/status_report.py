@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from activities.completeness import CompletenessCell
-from activities.grid import counts_by_metric
+from activities.delivery import counts_by_metric
 from activities.models import Activity, Metric, QuarterlyCount, QuarterReport
 from agreements.models import Body, HousingArea, Plan, Subagreement
 from lib.numbers import small_number
@@ -79,7 +79,7 @@ class StatusReport:
             cell
             for completeness in self.dashboard.completeness
             for cell in completeness.cells
-            if cell.status in ("missing", "draft")
+            if not cell.status.is_finished
         ]
 
     @property
@@ -91,7 +91,7 @@ def delivery(plan: Plan, quarters: list[Quarter]) -> list[SubagreementDelivery]:
     """Every activity and area of the plan with its submitted counts per quarter and its
     reports' notes, in the order of the agreement; small counts of sensitive metrics read
     "<5", as the report is the board's. A fixed number of queries."""
-    pairs = Activity.objects.for_entry_grid(plan, user=None, may_report_all=True)
+    pairs = Activity.objects.in_plan(plan).pairs()
     years = {quarter.year for quarter in quarters}
     metrics = {metric.pk: metric for activity, _area in pairs for metric in activity.metrics.all()}
     counts = counts_by_metric(metrics, QuarterlyCount.objects.reported().filter(year__in=years))

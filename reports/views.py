@@ -1,6 +1,9 @@
 """The front page, and the pages the board reads: the dashboard, and for its half-yearly
-assessment the coordination group's and the local follow-up groups' evaluations (see
-`reports.access`)."""
+assessment the coordination group's and the local follow-up groups' evaluations.
+
+The groups' evaluations are written for the board, which assesses the plan on them twice a
+year (seed section 6), and are kept by the plan's secretariat: these pages are for those who
+oversee the plan (`agreements.access`), and the secretariat records the evaluations."""
 
 from __future__ import annotations
 
@@ -11,7 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from activities.completeness import STATUSES
+from activities.models import PairStatus
+from agreements.access import PlanAccess, get_plan_for_user, plans_for_user
 from agreements.models import Plan, Role
 from lib.concurrency import Stale
 from lib.errors import NotFound
@@ -19,7 +23,6 @@ from lib.params import parse_slug, query_value
 from lib.pdf import pdf_response
 from lib.periods import HalfYear
 
-from .access import get_plan_for_board_reports
 from .dashboard import Dashboard, Period
 from .forms import GroupEvaluationsForm
 from .models import GroupEvaluation, evaluating_groups
@@ -29,22 +32,26 @@ from .status_report import StatusReport, status_report_pdf
 def home(request):
     """The front page. The board and the secretariat of a single plan start on its dashboard,
     the overview they work from; everyone else on the list of their plans."""
-    plans = plans_with_role(request)
-    if len(plans) == 1 and plans[0].user_role in (Role.BOARD, Role.SECRETARIAT):
-        return redirect("reports:dashboard", plan=plans[0].slug)
-    return render(request, "reports/home.html", {"plans": plans})
+    plans = plans_for_user(request.user)
+    if len(plans) == 1:
+        plan, access = plans[0]
+        if access.role in (Role.BOARD, Role.SECRETARIAT):
+            return redirect("reports:dashboard", plan=plan.slug)
+    return render_plans(request, plans)
 
 
 def plans(request):
     """The plans the user has a role in, with their delaftaler and the ways into each."""
-    return render(request, "reports/home.html", {"plans": plans_with_role(request)})
+    return render_plans(request, plans_for_user(request.user))
 
 
-def plans_with_role(request) -> list[Plan]:
-    plans = list(Plan.objects.for_user(request.user).for_overview(request.user))
-    for plan in plans:
-        plan.user_role_label = Role(plan.user_role).label if plan.user_role else None
-    return plans
+def render_plans(request, plans: list[tuple[Plan, PlanAccess]]):
+    # `plans` alone for the base template, which looks for demo data among them.
+    return render(
+        request,
+        "reports/home.html",
+        {"plans": [plan for plan, _access in plans], "plans_with_access": plans},
+    )
 
 
 def plan_half_year(plan: Plan, code: str) -> HalfYear:
@@ -58,7 +65,7 @@ def plan_half_year(plan: Plan, code: str) -> HalfYear:
 @require_safe
 def group_evaluations_start(request, plan: str):
     """Open the evaluations of the half-year picked in the menu, or of the one just ended."""
-    plan = get_plan_for_board_reports(request, plan)
+    plan, _access = get_plan_for_user(request, plan, need="oversee")
     code = request.GET.get("halvaar")
     half_year = (
         plan_half_year(plan, code) if code else plan.reporting_half_year(timezone.localdate())
@@ -70,12 +77,12 @@ def group_evaluations_start(request, plan: str):
 def group_evaluations(request, plan: str, period: str):
     """The groups' evaluations of a half-year; the secretariat records them all on one form,
     saved all or nothing."""
-    plan = get_plan_for_board_reports(request, plan)
+    plan, access = get_plan_for_user(request, plan, need="oversee")
     half_year = plan_half_year(plan, period)
     groups = list(evaluating_groups(plan))
     stored = stored_evaluations(plan, half_year)
     form = conflict = None
-    if plan.may_change:
+    if access.keeps:
         form = GroupEvaluationsForm(
             request.POST if request.method == "POST" else None,
             groups=groups,
@@ -134,7 +141,7 @@ def stored_evaluations(plan: Plan, half_year: HalfYear) -> dict[int, GroupEvalua
 def dashboard(request, plan: str):
     """Where the plan stands in a year or half-year (?periode=2019H1), for the whole plan or
     one housing area (?omraade=motalavej): the board's and the secretariat's overview."""
-    plan = get_plan_for_board_reports(request, plan)
+    plan, access = get_plan_for_user(request, plan, need="oversee")
     periods = Period.choices(plan)
     code = request.GET.get("periode")
     try:
@@ -149,19 +156,20 @@ def dashboard(request, plan: str):
         if area is None:
             raise NotFound(_("The plan has no housing area '%(code)s'.") % {"code": area_code})
     # The secretariat sees every count; the board's view hides small sensitive ones.
-    board = Dashboard.load(plan, period, area, mask=not plan.may_change)
+    board = Dashboard.load(plan, period, area, mask=not access.keeps)
     verdicts, overview, verdict_totals = board.overview()
     return render(
         request,
         "reports/dashboard.html",
         {
             "plan": plan,
+            "access": access,
             "dashboard": board,
             "periods": periods,
             "verdicts": verdicts,
             "overview": overview,
             "verdict_totals": verdict_totals,
-            "statuses": STATUSES,
+            "statuses": list(PairStatus),
             "last_quarter": period.quarters(plan)[-1],
             "reports": [h for h in plan.half_years() if h.year == period.year],
         },
@@ -171,7 +179,7 @@ def dashboard(request, plan: str):
 @require_safe
 def status_report(request, plan: str, period: str):
     """The semi-annual status report for the half-year `period` (2019H1) as a PDF."""
-    plan = get_plan_for_board_reports(request, plan)
+    plan, _access = get_plan_for_user(request, plan, need="oversee")
     half_year = plan_half_year(plan, period)
     return pdf_response(
         status_report_pdf(StatusReport.load(plan, half_year)),

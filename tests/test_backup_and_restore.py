@@ -25,6 +25,7 @@ from django.utils import formats, timezone
 from pypdf import PdfReader
 
 from activities.models import QuarterlyCount, QuarterReminder, QuarterReport
+from activities.services import approve_reports
 from agreements import pdf
 from agreements.backup import decode_backup, delete_plan, encode_backup, plan_scope
 from agreements.models import (
@@ -180,7 +181,9 @@ def busy_plan(plan, make_user):
     report = QuarterReport.objects.filter(
         activity__subagreement__plan=plan, status=QuarterReport.Status.SUBMITTED
     ).first()
-    report.approve(by=secretariat)
+    approve_reports(
+        plan=plan, quarter=report.period, chosen={report.pk: report.revision}, by=secretariat
+    )
     QuarterReminder.objects.create(
         membership=Membership.objects.get(user=coordinator), year=2019, quarter=1
     )
@@ -376,9 +379,12 @@ def test_history_naming_a_user_who_is_gone_comes_back_with_the_name_left_empty(
     """A secretariat member approved a report and has left since. The report's history still
     holds their old id, which another database could only read as someone else."""
     leaver = make_user("tidligere-sekretaer", Role.SECRETARIAT, busy_plan)
-    QuarterReport.objects.filter(
+    report = QuarterReport.objects.filter(
         activity__subagreement__plan=busy_plan, status=QuarterReport.Status.SUBMITTED
-    ).first().approve(by=leaver)
+    ).first()
+    approve_reports(
+        plan=busy_plan, quarter=report.period, chosen={report.pk: report.revision}, by=leaver
+    )
     leaver_id = leaver.pk
     leaver.delete()
     before = dump()

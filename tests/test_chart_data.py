@@ -5,8 +5,9 @@ from decimal import Decimal
 
 import pytest
 
-from indicators.evaluation import Figures, chart_data
+from indicators.evaluation import Figures
 from indicators.models import Measurement, SuccessCriterion
+from reports.chart_data import chart_data
 
 pytestmark = pytest.mark.django_db
 

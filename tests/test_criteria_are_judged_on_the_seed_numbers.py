@@ -15,8 +15,9 @@ from django.utils import timezone
 
 from activities.models import Metric, QuarterlyCount
 from agreements.models import HousingArea
-from indicators.evaluation import Verdict, evaluate_plan
+from indicators.evaluation import evaluate_plan
 from indicators.models import Indicator, Measurement, QualitativeAssessment, SuccessCriterion
+from indicators.rules import Verdict
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,9 @@ import pytest
 
 from activities.models import Metric, QuarterlyCount
 from agreements.models import HousingArea, Plan
-from indicators.evaluation import Figures, Row, Verdict, evaluate_plan, judge
+from indicators.evaluation import Figures, Row, evaluate_plan
 from indicators.models import CriterionTarget, Indicator, Measurement, SuccessCriterion
+from indicators.rules import Verdict, judge
 from lib.phrases import format_figure_with_unit
 
 Kind = CriterionTarget.Kind

@@ -5,7 +5,8 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from indicators.evaluation import Verdict, evaluate_plan
+from indicators.evaluation import evaluate_plan
+from indicators.rules import Verdict
 
 pytestmark = pytest.mark.django_db
 

@@ -24,6 +24,7 @@ from activities import services as activity_services
 from activities.forms import sign_sheet_data
 from activities.grid import EntryGrid
 from activities.models import QuarterlyCount, QuarterReport
+from activities.services import approve_reports
 from activities.sheets import FIRST_ROW, KEY_COLUMN, SHEET, VALUE_COLUMN, read_workbook
 from agreements.models import ShareLink, ShareLinkDownload, Subagreement, SubagreementVersion
 from indicators.models import Measurement
@@ -300,7 +301,10 @@ def test_a_reason_longer_than_the_history_keeps_is_refused_at_the_field(
     assert database_state() == before
 
     report = QuarterReport.objects.filter(year=2018, quarter=1).order_by("pk").first()
-    report.approve(by=secretariat)
+    approve_reports(
+        plan=plan, quarter=report.period, chosen={report.pk: report.revision}, by=secretariat
+    )
+    report.refresh_from_db()
     secretariat_client = Client()
     secretariat_client.force_login(secretariat)
     before = database_state()

@@ -27,6 +27,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from activities.models import QuarterlyCount, QuarterReport
+from activities.services import approve_reports
 from activities.sheets import FIRST_ROW, KEY_COLUMN, META, SHEET, VALUE_COLUMN
 from indicators.models import Measurement
 from indicators.services import import_measurements
@@ -125,8 +126,9 @@ def reporter(client, coordinator_motalavej, secretariat, plan) -> Client:
     for name in [name for name in fields if name.startswith("rev_")]:
         data["progress_" + name.removeprefix("rev_")] = "on_track"
     assert client.post(url, data | {"action": "submit"}).status_code == 302
-    QuarterReport.objects.filter(year=2018, quarter=1).order_by("pk").first().approve(
-        by=secretariat
+    report = QuarterReport.objects.filter(year=2018, quarter=1).order_by("pk").first()
+    approve_reports(
+        plan=plan, quarter=report.period, chosen={report.pk: report.revision}, by=secretariat
     )
     return client
 

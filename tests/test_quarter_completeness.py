@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from activities.models import Activity, QuarterReport
+from activities.services import approve_reports
 from agreements.models import HousingArea
 from lib.periods import Quarter
 
@@ -121,7 +122,13 @@ def test_reopening_needs_a_reason_and_the_reporter_reads_it(
     client, secretariat, coordinator_motalavej, submitted_motalavej
 ):
     report = submitted_motalavej.first()
-    report.approve(by=secretariat)
+    approve_reports(
+        plan=report.activity.subagreement.plan,
+        quarter=report.period,
+        chosen={report.pk: report.revision},
+        by=secretariat,
+    )
+    report.refresh_from_db()
     client.force_login(secretariat)
     url = reverse("activities:reopen", kwargs={"plan": PLAN, "report": report.pk})
     response = client.post(url, {"reason": "", "revision": report.revision})

@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 
 from activities.models import Activity, Metric, QuarterlyCount, QuarterReport
+from activities.services import approve_reports
 from agreements.models import HousingArea
 from lib.periods import Quarter
 
@@ -190,7 +191,12 @@ def test_a_locked_quarter_cannot_be_changed(client, coordinator, secretariat):
     data = filled(loaded_form(client))
     client.post(entry_url(), {**data, "action": "submit"})
     walk = QuarterReport.objects.get(activity=metric("Tryghedsvandringer").activity)
-    walk.approve(by=secretariat)
+    approve_reports(
+        plan=walk.activity.subagreement.plan,
+        quarter=walk.period,
+        chosen={walk.pk: walk.revision},
+        by=secretariat,
+    )
     data = loaded_form(client)
     assert field("Tryghedsvandringer") not in data  # disabled on the page
     data[field("Tryghedsvandringer")] = "9"

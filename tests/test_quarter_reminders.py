@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.text import capfirst
 
-from activities.models import Activity, QuarterReminder, QuarterReport
-from activities.reminders import PairStatus, quarter_completeness
+from activities.models import Activity, PairStatus, QuarterReminder, QuarterReport
+from activities.reminders import quarter_completeness
 from agreements.models import HousingArea, Role
 from lib.periods import Quarter
 
@@ -237,9 +237,7 @@ def test_the_summary_marks_reporters_without_an_email_address(
 
 
 def test_no_summary_is_sent_when_every_report_is_in(plan, kompetencechef):
-    for activity, housing_area in Activity.objects.for_entry_grid(
-        plan, user=None, may_report_all=True
-    ):
+    for activity, housing_area in Activity.objects.in_plan(plan).pairs():
         report(activity, housing_area, "submitted")
 
     run("--today", DUE)
@@ -355,9 +353,7 @@ def test_completeness_takes_the_same_queries_however_many_reporters(
     areas = list(HousingArea.objects.filter(plan_areas__plan=plan))
     for number in range(reporters):
         make_user(f"koordinator-{number}", Role.COORDINATOR, plan, areas=areas)
-    for activity, housing_area in Activity.objects.for_entry_grid(
-        plan, user=None, may_report_all=True
-    )[: 3 * reporters]:
+    for activity, housing_area in Activity.objects.in_plan(plan).pairs()[: 3 * reporters]:
         report(activity, housing_area, "draft")
 
     with django_assert_num_queries(7):

@@ -18,6 +18,8 @@ from activities.reminders import (
     quarter_to_remind,
     send_quarter_reminders,
 )
+
+# The plans whose reporters are reminded, each in turn.
 from agreements.models import Plan
 from lib.commands import PlainCommand, whole_number
 from lib.periods import Quarter

@@ -9,7 +9,10 @@ from django.core.management.base import CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+# The demo users' roles and reporting assignments are the apps' own rows (demo is above them).
 from activities.models import Activity, ReportingAssignment
+
+# Every app's commands pick their plan the same way (--plan, or the only one).
 from agreements.commands import REAL_PLAN, choose_plan
 from agreements.models import Membership, Plan, Role
 from lib.commands import PlainCommand

@@ -24,6 +24,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
+# The real plan the national dataset copies (demo sits above the apps whose rows it writes).
 from agreements.models import Plan
 from demo.data import DemoSummary
 from demo.national_dataset import (

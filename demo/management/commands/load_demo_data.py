@@ -8,6 +8,7 @@ demo. Remove it with --remove to load it afresh.
 
 from django.utils.translation import gettext as _
 
+# Every app's commands pick their plan the same way (--plan, or the only one).
 from agreements.commands import REAL_PLAN, choose_plan
 from demo.data import DemoSummary, load_demo_data, remove_demo_data
 from lib.commands import PlainCommand

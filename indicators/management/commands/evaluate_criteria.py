@@ -10,6 +10,7 @@ from django.core.management.base import CommandError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+# Every app's commands pick their plan the same way (--plan, or the only one).
 from agreements.commands import choose_plan
 from indicators.evaluation import evaluate_plan
 from lib.commands import PlainCommand, whole_number

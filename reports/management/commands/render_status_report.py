@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.management.base import CommandError
 from django.utils import translation
 
+# Every app's commands pick their plan the same way (--plan, or the only one).
 from agreements.commands import choose_plan
 from lib.commands import PlainCommand, output_file, write_atomically
 from reports.status_report import StatusReport, status_report_pdf
