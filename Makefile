@@ -20,8 +20,9 @@ $(VENV)/installed: requirements-pip.lock requirements-dev.lock
 	$(BIN)/pip check
 	touch $@
 
-# The design system (DKFDS) and axe-core come from npm; Django serves DKFDS straight from
-# node_modules (STATICFILES_DIRS), so nothing of it is copied into the repository.
+# The design system (DKFDS), axe-core and the OpenID Connect provider the tests log in through
+# (oidc-provider) come from npm; Django serves DKFDS straight from node_modules
+# (STATICFILES_DIRS), so nothing of it is copied into the repository.
 node_modules/.installed: package-lock.json
 	@command -v npm >/dev/null || { echo "npm is missing: apt-get install npm (see README)"; exit 1; }
 	npm ci --no-audit --no-fund

@@ -34,6 +34,7 @@ def privacy(request):
             "failure_limit": settings.AXES_FAILURE_LIMIT,
             "cooloff_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
             "session_hours": settings.SESSION_COOKIE_AGE // 3600,
+            "organisation_login": settings.OIDC_ENABLED,
             **_contact(),
         },
     )

@@ -8,6 +8,7 @@ falling back to a known key.
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -57,6 +58,7 @@ INSTALLED_APPS = [
     "reports",
     "audit",
     "demo",
+    "accounts",
 ]
 
 MIDDLEWARE = [
@@ -210,6 +212,48 @@ if not DEBUG:
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Single sign-on through the organisation's OpenID Connect provider (accounts/, README "Logging
+# in with the organisation's login"): off unless OIDC_ISSUER is set. The endpoints and keys come
+# from the provider's discovery document when someone signs in, never at start-up. The names
+# without a prefix of our own (OIDC_RP_*, OIDC_USE_PKCE, OIDC_TIMEOUT) are mozilla-django-oidc's.
+OIDC_ISSUER = env.str("OIDC_ISSUER", default="").rstrip("/")
+OIDC_ENABLED = bool(OIDC_ISSUER)
+# With LOCAL_LOGIN off, the login page has no password form and refuses one posted to it, and
+# no password is checked anywhere: everyone signs in through the organisation.
+LOCAL_LOGIN = env.bool("LOCAL_LOGIN", default=True)
+if OIDC_ENABLED:
+    OIDC_DISCOVERY_URL = env.str(
+        "OIDC_DISCOVERY_URL", default=f"{OIDC_ISSUER}/.well-known/openid-configuration"
+    )
+    OIDC_RP_CLIENT_ID = env.str("OIDC_CLIENT_ID", default="")
+    OIDC_RP_CLIENT_SECRET = env.str("OIDC_CLIENT_SECRET", default="")
+    OIDC_RP_SCOPES = env.str("OIDC_SCOPES", default="openid email profile")
+    OIDC_RP_SIGN_ALGO = env.str("OIDC_SIGN_ALGO", default="RS256")
+    OIDC_EMAIL_CLAIM = env.str("OIDC_EMAIL_CLAIM", default="email")
+    OIDC_SUBJECT_CLAIM = env.str("OIDC_SUBJECT_CLAIM", default="sub")
+    OIDC_REQUIRE_EMAIL_VERIFIED = env.bool("OIDC_REQUIRE_EMAIL_VERIFIED", default=True)
+    OIDC_USE_PKCE = True
+    OIDC_TIMEOUT = 10
+    if not OIDC_RP_CLIENT_ID or not OIDC_RP_CLIENT_SECRET:
+        raise ImproperlyConfigured("OIDC_ISSUER needs OIDC_CLIENT_ID and OIDC_CLIENT_SECRET.")
+    if "openid" not in OIDC_RP_SCOPES.split():
+        raise ImproperlyConfigured(f"OIDC_SCOPES must include openid, not {OIDC_RP_SCOPES!r}.")
+    _issuer = urlsplit(OIDC_ISSUER)
+    if _issuer.scheme != "https" and not (
+        _issuer.scheme == "http" and _issuer.hostname in ("127.0.0.1", "localhost", "::1")
+    ):
+        raise ImproperlyConfigured(f"OIDC_ISSUER must be an https:// address, not {OIDC_ISSUER!r}.")
+    AUTHENTICATION_BACKENDS.append("accounts.backends.OrganisationLoginBackend")
+    # Logging out is a form posted here that is redirected on to the provider's end-session
+    # endpoint, which the policy's form-action must allow.
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(
+        f"{_issuer.scheme}://{_issuer.netloc}"
+    )
+if not LOCAL_LOGIN:
+    if not OIDC_ENABLED:
+        raise ImproperlyConfigured("LOCAL_LOGIN=off needs OIDC_ISSUER: nobody could log in.")
+    AUTHENTICATION_BACKENDS.remove("django.contrib.auth.backends.ModelBackend")
 
 LANGUAGE_CODE = "da"
 LANGUAGES = [("da", _("Danish")), ("en", _("English"))]

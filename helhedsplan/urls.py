@@ -1,8 +1,10 @@
+from django.conf import settings
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
+
+from accounts import views as account_views
 
 # The project composes the apps' URLconfs, audit's history pages among them.
 from activities import urls as activity_urls
@@ -22,8 +24,8 @@ def with_history(app_urls, history_patterns: list) -> tuple[list, str]:
 urlpatterns = [
     path("", report_views.home, name="home"),
     path("planer/", report_views.plans, name="plans"),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("login/", account_views.LoginView.as_view(), name="login"),
+    path("logout/", account_views.LogoutView.as_view(), name="logout"),
     # The language can be chosen before logging in.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("privatlivspolitik/", pages.privacy, name="privacy"),
@@ -35,6 +37,11 @@ urlpatterns = [
     path("", include(with_history(agreement_urls, audit_urls.subagreement_patterns))),
     path("", include("reports.urls")),
 ]
+
+# The organisation's login exists only where it is configured (OIDC_ISSUER): without it there
+# are no such pages at all (tests/test_organisation_login.py checks both).
+if settings.OIDC_ENABLED:
+    urlpatterns.append(path("oidc/", include("accounts.urls")))
 
 handler404 = "lib.errors.page_not_found"
 handler500 = "helhedsplan.faults.server_error"
