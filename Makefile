@@ -32,8 +32,11 @@ install: $(VENV)/installed node_modules/.installed
 
 # The system packages, installed with apt-get only where missing (with sudo unless run as root):
 # WeasyPrint needs Pango and HarfBuzz's subsetter, translations are compiled with gettext, the
-# browser tests drive Debian's chromium. npm is looked for as a command, not as the Debian
-# package: a NodeSource `nodejs` brings its own npm and conflicts with Debian's.
+# browser tests drive Debian's chromium, and the sheet tests open the exported sheets in
+# LibreOffice Calc without its desktop (libreoffice-calc-nogui, about 260 MB with what it
+# needs). npm is looked for as a command, not as the Debian package: a NodeSource `nodejs`
+# brings its own npm and conflicts with Debian's. So is LibreOffice's `soffice`: the desktop
+# LibreOffice provides it too, and the nogui package would replace it.
 DEBIAN_PACKAGES := gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 prerequisites:
@@ -45,6 +48,7 @@ prerequisites:
 	done; \
 	$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || missing="$$missing python3-venv"; \
 	command -v npm >/dev/null || missing="$$missing npm"; \
+	command -v soffice >/dev/null || missing="$$missing libreoffice-calc-nogui"; \
 	if [ -z "$$missing" ]; then echo "All prerequisites are installed."; exit 0; fi; \
 	echo "Installing:$$missing"; \
 	$(SUDO) apt-get update -qq && \

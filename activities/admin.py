@@ -2,15 +2,16 @@ from django import forms
 from django.contrib import admin
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 # The admin site's building blocks, which every app's admin shares (agreements is below).
 from agreements.admin_site import (
     ChangeReasonAdmin,
     ChangeReasonForm,
+    HistoryAdmin,
     PlanScopedAdmin,
     PlanScopedInline,
     SheetAdminMixin,
+    TextChangeReasonForm,
 )
 
 # An activity's staff lines (agreements' rows) are edited inline on its page.
@@ -61,7 +62,9 @@ class ActivityCriterionInline(PlanScopedInline, admin.StackedInline):
 
 
 @admin.register(Activity)
-class ActivityAdmin(ChangeReasonAdmin, SheetAdminMixin, PlanScopedAdmin, SimpleHistoryAdmin):
+class ActivityAdmin(ChangeReasonAdmin, SheetAdminMixin, PlanScopedAdmin, HistoryAdmin):
+    # An activity's schema is part of its delaftale's text.
+    form = TextChangeReasonForm
     plan_path = "subagreement__plan"
     resource_classes = [ActivityResource]
     list_display = [
@@ -149,7 +152,7 @@ class QuarterlyCountForm(ChangeReasonForm):
 
 
 @admin.register(QuarterlyCount)
-class QuarterlyCountAdmin(ChangeReasonAdmin, PlanScopedAdmin, SimpleHistoryAdmin):
+class QuarterlyCountAdmin(ChangeReasonAdmin, PlanScopedAdmin, HistoryAdmin):
     form = QuarterlyCountForm
     plan_path = "metric__activity__subagreement__plan"
     list_display = ["metric", "area", "year", "quarter", "value"]

@@ -11,7 +11,6 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from agreements.models import (
     HousingArea,
@@ -545,7 +544,8 @@ class QuarterReport(models.Model):
     # Invented by load_demo_data, like the counts it reports on.
     is_demo = models.BooleanField(_("demo data"), default=False, editable=False)
 
-    history = HistoricalRecords()
+    # The revision only guards against two people saving at once: its change alone is none.
+    history = HistoricalRecordsWithStart(unimportant_fields=["revision"])
     objects = QuarterReportQuerySet.as_manager()
 
     class Meta:

@@ -10,6 +10,7 @@ from lib.numbers import format_figure
 
 from .forms import QuarterEntryForm
 from .grid import EntryGrid, Pair
+from .models import QuarterReport
 
 
 def entry_sections(form: QuarterEntryForm, grid: EntryGrid, extra_errors: dict[str, list[str]]):
@@ -151,5 +152,29 @@ def sheet_changes(form: QuarterEntryForm) -> list[dict]:
                     "old": stored[metric_id].stored,
                     "new": value,
                 }
+            )
+    return changes
+
+
+def sheet_report_changes(form: QuarterEntryForm) -> list[dict]:
+    """What saving the sheet would change in the reports: each status and note, stored and
+    new (the numbers are `sheet_changes`)."""
+    labels = dict(QuarterReport.Progress.choices)
+    changes = []
+    for entry in form.entries:
+        report = entry.pair.report
+        stored_progress, stored_note = (report.progress, report.note) if report else ("", "")
+        if entry.progress != stored_progress:
+            changes.append(
+                {
+                    "pair": entry.pair,
+                    "what": _("Status"),
+                    "old": str(labels.get(stored_progress, "")),
+                    "new": str(labels.get(entry.progress, "")),
+                }
+            )
+        if entry.note != stored_note:
+            changes.append(
+                {"pair": entry.pair, "what": _("Note"), "old": stored_note, "new": entry.note}
             )
     return changes

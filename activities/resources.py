@@ -10,6 +10,9 @@ from .models import Activity
 
 
 class ActivityResource(AllOrNothingResource):
+    sheet_title = _("Activities")
+    file_stem = "aktiviteter"
+
     plan = Field(attribute="subagreement__plan__slug", column_name=PLAN_COLUMN, readonly=True)
     subagreement = Field(
         attribute="subagreement", column_name=_("focus area"), widget=SubagreementWidget()

@@ -133,6 +133,10 @@ def save_quarter(
 
     reason = reason.strip() or None
     record_history_start(QuarterlyCount, stored_before + deleted_counts)
+    # The reports as stored, before this save changes them: where their history starts.
+    record_history_start(
+        QuarterReport, [reports[entry.pair.key] for entry in saving if entry.pair.key in reports]
+    )
     new_reports, changed_reports = [], []
     for entry in saving:
         report = reports.get(entry.pair.key)
@@ -191,6 +195,8 @@ def approve_reports(*, plan, quarter, chosen: dict[int, int], by) -> tuple[int, 
         .filter(status=QuarterReport.Status.SUBMITTED, pk__in=chosen)
         .order_by("pk")
     )
+    reports = list(reports)
+    record_history_start(QuarterReport, reports)
     approved = []
     for report in reports:
         if chosen[report.pk] == report.revision:

@@ -8,19 +8,22 @@ sheet back gives the same data the browser would post, so the upload passes exac
 entry form's validation and the same check that nobody saved in between.
 
 openpyxl is used directly rather than django-import-export: this is a form laid out for
-people, not a table of model rows.
+people, not a table of model rows. Like every sheet exported (lib.sheets), it is written for
+Danish Excel and LibreOffice: numbers are number cells with number formats the program shows
+with the reader's separators, and text from people (names, notes) is text, never a formula.
 """
 
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from lib.numbers import format_figure
+from lib.sheets import NUMBER_FORMATS, write_text, write_value
 from lib.uploads import UploadTooLarge, read_sheets
 
 from .grid import EntryGrid
@@ -30,6 +33,7 @@ SHEET = "Indberetning"
 META = "helhedsplan"
 KEY_COLUMN = 9
 VALUE_COLUMN = 5
+YEAR_TO_DATE_COLUMN = 7
 FIRST_ROW = 5
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 # Rows an uploaded sheet may have beyond those written for the grid as it is now: a number
@@ -46,12 +50,15 @@ def build_workbook(grid: EntryGrid) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = SHEET
-    sheet["A1"] = _("Quarterly report: %(quarter)s") % {"quarter": grid.quarter}
+    write_text(sheet["A1"], _("Quarterly report: %(quarter)s") % {"quarter": grid.quarter})
     sheet["A1"].font = Font(bold=True, size=14)
-    sheet["A2"] = grid.plan.name
-    sheet["A3"] = _(
-        "Fill in the yellow cells: whole numbers, status from the list, and a short note. "
-        "Leave a number empty if it is not known yet. Do not write names of residents."
+    write_text(sheet["A2"], grid.plan.name)
+    write_text(
+        sheet["A3"],
+        _(
+            "Fill in the yellow cells: whole numbers, status from the list, and a short note. "
+            "Leave a number empty if it is not known yet. Do not write names of residents."
+        ),
     )
     headers = [
         _("Focus area"),
@@ -65,7 +72,8 @@ def build_workbook(grid: EntryGrid) -> bytes:
         _("Key (do not change)"),
     ]
     for column, header in enumerate(headers, start=1):
-        cell = sheet.cell(row=FIRST_ROW - 1, column=column, value=header)
+        cell = sheet.cell(row=FIRST_ROW - 1, column=column)
+        write_text(cell, header)
         cell.font = Font(bold=True)
     labels = [str(label) for _value, label in QuarterReport.Progress.choices]
     whole_numbers = DataValidation(
@@ -85,19 +93,20 @@ def build_workbook(grid: EntryGrid) -> bytes:
         place = [pair.activity.subagreement.focus_area.name, pair.activity.name, pair.area.name]
         report = pair.report
         for cell in pair.cells:
-            year_to_date = format_figure(cell.year_to_date.value)
-            if year_to_date and cell.year_to_date.whole_plan:
-                year_to_date += " " + _("(whole plan)")
             values = [
                 *place,
                 cell.metric.name,
                 cell.stored,
                 cell.last_quarter,
-                year_to_date,
+                cell.year_to_date.value,
                 cell.year_to_date.target_text,
                 f"c_{cell.metric.pk}_{area_id}",
             ]
             write_row(sheet, row, values, editable=not pair.is_locked)
+            year_so_far = sheet.cell(row=row, column=YEAR_TO_DATE_COLUMN)
+            year_so_far.number_format = figure_format(
+                cell.year_to_date.value, whole_plan=cell.year_to_date.whole_plan
+            )
             whole_numbers.add(sheet.cell(row=row, column=VALUE_COLUMN))
             row += 1
         progress = (
@@ -141,10 +150,12 @@ def build_workbook(grid: EntryGrid) -> bytes:
     sheet.protection.sheet = True
 
     meta = workbook.create_sheet(META)
-    meta.append(["plan", grid.plan.slug])
-    meta.append(["quarter", grid.quarter.code])
-    for pair in grid.pairs:
-        meta.append([f"rev_{pair.activity.pk}_{pair.area.pk}", pair.revision])
+    lines = [("plan", grid.plan.slug), ("quarter", grid.quarter.code)] + [
+        (f"rev_{pair.activity.pk}_{pair.area.pk}", pair.revision) for pair in grid.pairs
+    ]
+    for number, (key, value) in enumerate(lines, start=1):
+        write_text(meta.cell(row=number, column=1), key)
+        write_value(meta.cell(row=number, column=2), value, "plain")
     meta.sheet_state = "hidden"
     output = io.BytesIO()
     workbook.save(output)
@@ -152,12 +163,27 @@ def build_workbook(grid: EntryGrid) -> bytes:
 
 
 def write_row(sheet, row: int, values: list, *, editable: bool) -> None:
+    """A line of the form: whole numbers as numbers, everything else as text."""
     for column, value in enumerate(values, start=1):
-        cell = sheet.cell(row=row, column=column, value=value)
+        cell = sheet.cell(row=row, column=column)
+        write_value(cell, value, "count" if isinstance(value, int | Decimal) else "text")
         cell.alignment = Alignment(vertical="top", wrap_text=column in (2, 4))
         if column == VALUE_COLUMN and editable:
             cell.fill = INPUT_FILL
             cell.protection = Protection(locked=False)
+
+
+def figure_format(value, *, whole_plan: bool) -> str:
+    """The number format of a year so far: a count whole, an average with its decimals, and
+    a whole plan's figure saying so after the number (it is still a number)."""
+    if value is None or Decimal(value) == Decimal(value).to_integral_value():
+        shown = NUMBER_FORMATS["count"]
+    else:
+        shown = "#,##0.0#"
+    if whole_plan:
+        note = _("(whole plan)").replace('"', "")
+        shown += f' "{note}"'
+    return shown
 
 
 def last_row(grid: EntryGrid) -> int:

@@ -18,6 +18,7 @@ from agreements.access import get_plan_for_user
 from lib.concurrency import Stale
 from lib.params import parse_int, parse_quarter, query_value
 from lib.periods import Quarter
+from lib.sheets import XLSX_CONTENT_TYPE, sheet_filename
 
 from .completeness import Completeness
 from .forms import (
@@ -29,7 +30,13 @@ from .forms import (
 )
 from .grid import EntryGrid
 from .models import QuarterReport
-from .presentation import entry_sections, sheet_changes, sheet_errors, stale_errors
+from .presentation import (
+    entry_sections,
+    sheet_changes,
+    sheet_errors,
+    sheet_report_changes,
+    stale_errors,
+)
 from .services import approve_reports, reopen_report, save_quarter
 from .sheets import SheetError, build_workbook, read_workbook
 
@@ -162,11 +169,8 @@ def entry_sheet(request, plan: str, quarter: str):
     if period is None:
         raise Http404(outside_plan_message(plan))
     grid, _areas, area = load_grid(request, plan, access, period)
-    name = f"indberetning-{plan.slug}-{period.code}{'-' + area.code if area else ''}.xlsx"
-    response = HttpResponse(
-        build_workbook(grid),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+    name = sheet_filename("indberetning", plan.slug, period.code, area.code if area else "")
+    response = HttpResponse(build_workbook(grid), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
@@ -234,6 +238,7 @@ def entry_upload(request, plan: str, quarter: str):
             "form": form,
             "sheet_errors": sheet_errors(form, grid, rows, skip_reason=not confirming),
             "changes": sheet_changes(form),
+            "report_changes": sheet_report_changes(form),
             "sheet_data": sign_sheet_data(sheet, grid=grid, user=request.user),
             "blocking": bool(blocking),
             "warnings": form.warnings,

@@ -2,7 +2,6 @@ from django.contrib import admin
 from django.db.models import Count
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 # Composition: a delaftale's page lists its activities and criteria, a membership's its
 # reporting assignments, inline, though those models live in the apps above this one.
@@ -12,10 +11,12 @@ from lib.numbers import format_thousand_dkk
 
 from .admin_site import (
     ChangeReasonAdmin,
+    HistoryAdmin,
     PlanScopedAdmin,
     PlanScopedInline,
     ReferenceDataAdmin,
     SharedDataAdmin,
+    TextChangeReasonForm,
 )
 from .models import (
     Body,
@@ -133,7 +134,8 @@ class SubagreementLinkInline(PlanScopedInline, admin.TabularInline):
 
 
 @admin.register(Plan)
-class PlanAdmin(ChangeReasonAdmin, PlanScopedAdmin, SimpleHistoryAdmin):
+class PlanAdmin(ChangeReasonAdmin, PlanScopedAdmin, HistoryAdmin):
+    form = TextChangeReasonForm
     plan_path = "pk"
     list_display = [
         "name",
@@ -244,7 +246,8 @@ class SubagreementCriterionInline(PlanScopedInline, admin.StackedInline):
 
 
 @admin.register(Subagreement)
-class SubagreementAdmin(ChangeReasonAdmin, PlanScopedAdmin, SimpleHistoryAdmin):
+class SubagreementAdmin(ChangeReasonAdmin, PlanScopedAdmin, HistoryAdmin):
+    form = TextChangeReasonForm
     list_display = ["focus_area", "plan", *BUDGET_COLUMNS, "valid_from", "valid_to"]
     list_filter = ["plan", "focus_area__funding_period"]
     search_fields = ["focus_area__name", "problem_complex", "purpose_and_goals"]

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from functools import update_wrapper
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import REDIRECT_FIELD_NAME
@@ -20,18 +20,23 @@ from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import BadRequest, FieldError, PermissionDenied, ValidationError
 from django.db import models
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import XLSX
-from import_export.forms import SelectableFieldsExportForm
+from import_export.forms import ConfirmImportForm, SelectableFieldsExportForm
+from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
 
-from lib.forms import REASON_MAX_LENGTH
+from lib.forms import REASON_MAX_LENGTH, MultilineTextField
+from lib.history import same_value, show_value
 from lib.params import parse_int
-from lib.sheets import SheetFormat
+from lib.sheets import SheetFormat, resource_workbook, sheet_filename
 from lib.uploads import UploadTooLarge
 
+from .diff import text_diff
 from .models import Role
 
 
@@ -90,6 +95,55 @@ def history_of_own_plans(model: type[models.Model], object_id: str):
         raise Http404 from None
 
 
+class DanishHistoryHelper(HistoricalRecordContextHelper):
+    """The changes on the administration's history page as the history pages show them: in
+    Danish, only what really changed (a line break sent as CR LF is none), a long text word by
+    word rather than cut to "[455 chars]"."""
+
+    LONG_TEXT = 120
+
+    def context_for_delta_changes(self, delta) -> list[dict]:
+        found = []
+        for change in delta.changes:
+            field = self.model._meta.get_field(change.field)
+            label = capfirst(field.verbose_name)
+            if isinstance(field, models.ManyToManyField):
+                before, after = (
+                    self.related_names(field, value) for value in (change.old, change.new)
+                )
+                if before != after:
+                    found.append({"field": label, "old": before, "new": after, "diff": None})
+                continue
+            old, new = change.old, change.new
+            if isinstance(field, models.ForeignKey):
+                if getattr(old, "pk", old) == getattr(new, "pk", new):
+                    continue
+                old, new = (str(value) if value is not None else "" for value in (old, new))
+                found.append({"field": label, "old": old, "new": new, "diff": None})
+                continue
+            if same_value(field, old, new):
+                continue
+            old, new = show_value(field, old), show_value(field, new)
+            long_text = any(len(text) > self.LONG_TEXT or "\n" in text for text in (old, new))
+            diff = text_diff(old, new) if long_text and not field.choices else None
+            found.append({"field": label, "old": old, "new": new, "diff": diff})
+        return found
+
+    @staticmethod
+    def related_names(field, values) -> str:
+        target = field.m2m_reverse_field_name()
+        return ", ".join(sorted(str(value[target]) for value in values))
+
+
+class HistoryAdmin(SimpleHistoryAdmin):
+    """django-simple-history's history page, in Danish and showing only real changes."""
+
+    object_history_list_template = "admin/history/object_history_list.html"
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return DanishHistoryHelper(self.model, historical_record)
+
+
 class HelhedsplanAdminSite(admin.AdminSite):
     site_header = _("Helhedsplan – administration")
     site_title = _("Helhedsplan")
@@ -121,11 +175,15 @@ class HelhedsplanAdminSite(admin.AdminSite):
 
 
 class DanishNumbersMixin:
-    """Decimal fields accept and show a decimal comma ("0,5") in Danish."""
+    """Decimal fields accept and show a decimal comma ("0,5") in Danish, and text of several
+    lines keeps its line breaks as stored (a browser sends them as CR LF, which would make
+    every save change text nobody touched)."""
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if isinstance(db_field, models.DecimalField):
             kwargs.setdefault("localize", True)
+        if isinstance(db_field, models.TextField) and not db_field.choices:
+            kwargs.setdefault("form_class", MultilineTextField)
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
@@ -203,7 +261,20 @@ class PlanScopedAdmin(DanishNumbersMixin, admin.ModelAdmin):
 
 class PlanScopedInline(DanishNumbersMixin):
     """Mixin for inlines under a plan-scoped admin. The parent admin has already limited the
-    page to the user's plans, so whoever may use the admin may edit the inline rows."""
+    page to the user's plans, so whoever may use the admin may edit the inline rows.
+
+    Under an admin of agreement text (its form a `TextChangeReasonForm`), the inline rows are
+    agreement text too (a delaftale's activities and criteria, the plan's sections): changing
+    or removing one needs the reason given on the page (`TextReasonFormSet`).
+    """
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        parent = self.admin_site._registry.get(self.parent_model)
+        if obj is None or not issubclass(getattr(parent, "form", object), TextChangeReasonForm):
+            return formset
+        given = bool(request.POST.get("change_reason", "").strip())
+        return type(formset.__name__, (TextReasonFormSet, formset), {"reason_given": given})
 
     def has_view_permission(self, request, obj=None) -> bool:
         return self.admin_site.has_permission(request)
@@ -259,12 +330,93 @@ class ColumnLabelledExportForm(SelectableFieldsExportForm):
         return str(field.column_name) if field else field_name
 
 
+class ReasonConfirmImportForm(ConfirmImportForm):
+    """The confirmation of a previewed import, with the one reason for what it changes: kept
+    in the history of every row it writes, and required when it changes stored rows."""
+
+    change_reason = forms.CharField(
+        label=_("Reason for the change"),
+        max_length=REASON_MAX_LENGTH,
+        required=False,
+        help_text=_(
+            "Required when the sheet changes what is stored. Kept in the history of each row "
+            "the import changes. Do not write names of residents."
+        ),
+    )
+    # Whether the preview changed stored rows; the import itself refuses such a change
+    # without a reason, whatever this says.
+    changes_stored = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def clean(self):
+        cleaned = super().clean()
+        cleaned["change_reason"] = cleaned.get("change_reason", "").strip()
+        if cleaned.get("changes_stored") and not cleaned["change_reason"]:
+            self.add_error("change_reason", _("Write why the import changes what is stored."))
+        return cleaned
+
+
 class SheetAdminMixin(ImportExportMixin):
-    """xlsx import and export for a plan-scoped admin: only those who may change may import."""
+    """xlsx import and export for a plan-scoped admin: only those who may change may import.
+
+    The export is a sheet for Danish Excel and LibreOffice (lib.sheets.write_table), named
+    for what it holds, the plan and the day. The import's preview lists the rows it adds and
+    changes, each changed cell beside the value it replaces, and counts the unchanged rows
+    apart; confirming it asks one reason for what it changes.
+    """
 
     export_form_class = ColumnLabelledExportForm
+    confirm_form_class = ReasonConfirmImportForm
     # The sheets people keep are Excel workbooks; one format means no format to choose wrongly.
     formats = [XLSX]
+
+    def get_export_data(self, file_format, request, queryset, **kwargs):
+        if not self.has_export_permission(request):
+            raise PermissionDenied
+        resource_class = self.choose_export_resource_class(kwargs.get("export_form"), request)
+        dataset = self.get_data_for_export(request, queryset, force_native_type=True, **kwargs)
+        return resource_workbook(resource_class(), dataset, title=str(resource_class.sheet_title))
+
+    def get_export_filename(self, request, queryset, file_format):
+        resource_class = self.choose_export_resource_class(None, request)
+        slugs = list(
+            queryset.order_by().values_list(f"{self.plan_path}__slug", flat=True).distinct()[:2]
+        )
+        return sheet_filename(
+            resource_class.file_stem, slugs[0] if len(slugs) == 1 else "flere-planer"
+        )
+
+    def import_action(self, request, **kwargs):
+        response = super().import_action(request, **kwargs)
+        context = getattr(response, "context_data", None) or {}
+        confirm, result = context.get("confirm_form"), context.get("result")
+        if confirm is not None and result is not None and result.totals["update"]:
+            confirm.initial["changes_stored"] = True
+            confirm.fields["change_reason"].required = True
+        return response
+
+    def get_import_data_kwargs(self, **kwargs):
+        form = kwargs.get("form")
+        kwargs = super().get_import_data_kwargs(**kwargs)
+        if form is not None and "change_reason" in getattr(form, "cleaned_data", {}):
+            kwargs["change_reason"] = form.cleaned_data["change_reason"]
+        return kwargs
+
+    def process_result(self, result, request):
+        if result.has_errors() or result.has_validation_errors():
+            # The sheet was read again on confirmation and something changed since the
+            # preview (a row now changes what is stored, and no reason was given): nothing
+            # is saved, and the preview must be made again.
+            messages.error(
+                request,
+                _(
+                    "Nothing was imported: the sheet no longer imports as the preview showed. "
+                    "Upload it again and look at the preview."
+                ),
+            )
+            return HttpResponseRedirect(
+                reverse("admin:{}_{}_import".format(*self.get_model_info()))
+            )
+        return super().process_result(result, request)
 
     def get_import_formats(self):
         # Read within bounds: no more columns than this admin's sheets have, plus slack.
@@ -320,6 +472,43 @@ class ChangeReasonForm(forms.ModelForm):
         ):
             self.add_error("change_reason", self.reason_missing)
         return cleaned
+
+
+class TextChangeReasonForm(ChangeReasonForm):
+    """A form of agreement text (a delaftale's, the plan's): changing the text needs a reason,
+    as changing a figure does."""
+
+    reason_missing = _("Write why the text is changed.")
+
+    def reason_required(self) -> bool:
+        return changes_text(self)
+
+
+def changes_text(form: forms.ModelForm) -> bool:
+    """Whether a form changes the text of its row (a name, a note, a description); a choice
+    from a list (how a metric's quarters add up) is a setting, not text."""
+    text_fields = {
+        field.name
+        for field in form._meta.model._meta.fields
+        if isinstance(field, models.CharField | models.TextField) and not field.choices
+    }
+    return any(name in text_fields for name in form.changed_data)
+
+
+class TextReasonFormSet(forms.BaseInlineFormSet):
+    """Inline rows of agreement text: changing the text of a stored row, or removing one,
+    needs the reason given for the page's change, as the text of the row above does. The
+    reason goes into each row's history (ChangeReasonAdmin.save_formset)."""
+
+    reason_given = False
+
+    def clean(self):
+        super().clean()
+        if self.reason_given:
+            return
+        for form in self.initial_forms:
+            if self._should_delete_form(form) or changes_text(form):
+                raise ValidationError(TextChangeReasonForm.reason_missing)
 
 
 class ChangeReasonAdmin:

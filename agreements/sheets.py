@@ -1,11 +1,15 @@
 """Importing a plan's rows from the spreadsheets people keep: the plan-scoped parts of the xlsx
 resources (the generic parts, read within bounds, are lib.sheets).
 
-Three promises hold for every sheet imported, through the admin or a page:
+Five promises hold for every sheet imported, through the admin or a page:
 - all or nothing: one invalid row, or two rows for the same thing, and no row is saved;
 - every problem is reported on its row, in the user's language, never as an exception's text;
 - names (plan, focus area, indicator, housing area) are resolved only within the plans the
-  user keeps as secretariat, so a sheet cannot reach another plan's data.
+  user keeps as secretariat, so a sheet cannot reach another plan's data;
+- a row that holds what is stored is unchanged, compared as people read it (100 and 100,00
+  are one figure, an empty cell and no text one text), and writes nothing, history included;
+- a row that changes a stored row needs the import's reason (`change_reason`), which is kept
+  in the history of every row the import writes.
 """
 
 from __future__ import annotations
@@ -19,6 +23,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 from import_export import resources, widgets
 from import_export.results import Error, RowResult
+
+from lib.forms import REASON_MAX_LENGTH
+from lib.history import same_value
+from lib.sheets import import_preview
 
 from .models import HousingArea, Plan, Role, Subagreement
 
@@ -185,9 +193,14 @@ class AllOrNothingResource(resources.ModelResource):
     naming the earlier: otherwise both "succeed" and the last one wins.
     """
 
+    # Shown on the row that changes a stored row when the import gives no reason.
+    reason_missing = gettext_lazy("Write why the import changes what is stored.")
+
     def import_data(self, dataset, **kwargs):
         kwargs["use_transactions"] = True
         kwargs["rollback_on_validation_errors"] = True
+        # The preview shows each changed cell beside the value it replaces.
+        kwargs["retain_instance_in_row_result"] = True
         missing = self.missing_columns(dataset.headers or [])
         if missing:
             # import-export would say so once, in English, and then fail on every row.
@@ -202,8 +215,17 @@ class AllOrNothingResource(resources.ModelResource):
                 "columns": ", ".join(str(field.column_name) for field in self.get_import_fields()),
             }
             result.append_base_error(self.get_error_result_class()(ValueError(message)))
+            result.preview, result.preview_headers = [], []
             return result
-        return super().import_data(dataset, **kwargs)
+        result = super().import_data(dataset, **kwargs)
+        # What the preview shows: each row, and in a changed row each cell with the value it
+        # replaces. Read while what is stored is as it was: in a dry run, or after a refusal.
+        refused = result.has_errors() or result.has_validation_errors()
+        result.preview = (
+            import_preview(self, dataset, result) if kwargs.get("dry_run") or refused else []
+        )
+        result.preview_headers = [str(heading) for heading in dataset.headers or []]
+        return result
 
     def missing_columns(self, headers: list) -> list[str]:
         """The columns that name a row (import_id_fields) and that the sheet does not have."""
@@ -224,6 +246,7 @@ class AllOrNothingResource(resources.ModelResource):
         )
 
     def before_import(self, dataset, **kwargs):
+        self.change_reason = (kwargs.get("change_reason") or "").strip()[:REASON_MAX_LENGTH]
         plans = plans_for_import(kwargs.get("user"))
         # An import started from one plan's page reaches that plan only.
         if kwargs.get("plan") is not None:
@@ -260,6 +283,47 @@ class AllOrNothingResource(resources.ModelResource):
                     "columns": get_text_list(columns, pgettext("last item of a list", "and")),
                 }
             )
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        """Unchanged when every column holds what is stored, compared as people read it
+        (import-export compares the values as they are: 100 is not 100.00 to it)."""
+        if import_validation_errors or original is None or original.pk is None:
+            return False
+        for field in self.get_import_fields():
+            model_field = self.model_field(field)
+            if isinstance(field.widget, widgets.ManyToManyWidget):
+                if field.column_name not in row:  # a sheet without the column leaves it
+                    continue
+                entered = sorted(value.pk for value in field.clean(row))
+                if entered != sorted(value.pk for value in field.get_value(original).all()):
+                    return False
+            elif model_field is None:
+                if field.get_value(instance) != field.get_value(original):
+                    return False
+            elif not same_value(
+                model_field,
+                getattr(original, model_field.attname),
+                getattr(instance, model_field.attname),
+            ):
+                return False
+        return True
+
+    def model_field(self, field):
+        """The model's field a column writes, or None for one that is no plain field."""
+        if not field.attribute or "__" in field.attribute:
+            return None
+        try:
+            return self._meta.model._meta.get_field(field.attribute)
+        except FieldDoesNotExist:
+            return None
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        # The history keeps the import's reason with every row it writes; changing a stored
+        # row needs one. A preview (dry run) only shows what the import would do.
+        if not is_create and not kwargs.get("dry_run") and not self.change_reason:
+            raise ValidationError(str(self.reason_missing))
+        instance._change_reason = self.change_reason or None
+        super().save_instance(instance, is_create, row, **kwargs)
 
     def import_row(self, row, instance_loader, **kwargs):
         row_result = super().import_row(row, instance_loader, **kwargs)

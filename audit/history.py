@@ -10,20 +10,20 @@ import datetime
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from functools import reduce
 from operator import or_
+from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db import models
-from django.db.models import Exists, OuterRef, Q, Subquery, Value
-from django.utils import timezone
-from django.utils.formats import date_format
-from django.utils.text import Truncator, capfirst
+from django.db.models import Exists, F, OuterRef, Q, Subquery, Value
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from lib.numbers import format_number
+from agreements.diff import TextDiff, text_diff
+from lib.history import normalised_text, same_value
+from lib.history import show_value as lib_show_value
 from lib.periods import Quarter
 
 
@@ -44,13 +44,19 @@ def in_any(field: str, subqueries: Iterable[models.QuerySet]) -> Q:
 # --- Reading the history back ------------------------------------------------------------
 
 
+# A text longer than this, or of several lines, is shown as a word-by-word difference.
+LONG_TEXT = 120
+
+
 @dataclass(frozen=True)
 class FieldChange:
-    """One field of one record: its name for people, and its value before and after."""
+    """One field of one record (or one event, such as "Submitted"): its name for people, and
+    its value before and after. A long text's change has its word-by-word `diff`."""
 
     field: str
     before: str
     after: str
+    diff: TextDiff | None = None
 
     @property
     def values(self) -> tuple[str, str]:
@@ -59,15 +65,28 @@ class FieldChange:
 
 @dataclass(frozen=True)
 class LoggedChange:
-    """One recorded change of one row: a creation, a deletion or a change of fields."""
+    """One recorded change of one row, or one event in the plan's workflow.
+
+    `action` is "created", "changed" or "deleted" for a row, or the event: "submitted",
+    "approved", "reopened" (a quarter's report), "version" (a version approved), "link"
+    (a share link created, revoked or used). `who_label` names who acted where that is no
+    user (Landsbyggefonden through a share link)."""
 
     when: datetime.datetime
     who: object
     kind: str
     subject: str
-    action: str  # "created", "changed" or "deleted"
+    action: str
     changes: list[FieldChange]
     reason: str
+    who_label: str = ""
+
+
+def text_change(label: str, before: str, after: str) -> FieldChange:
+    """A change of text: a long one word by word, a short one whole."""
+    if any(len(text) > LONG_TEXT or "\n" in text for text in (before, after)):
+        return FieldChange(label, before, after, text_diff(before, after))
+    return FieldChange(label, before, after)
 
 
 class Names:
@@ -130,6 +149,12 @@ SUBJECTS: dict[str, tuple[Sequence[str], Callable[[Names, object], str]]] = {
             [_fk(n, r, "metric"), _fk(n, r, "area"), str(Quarter(r.year, r.quarter))]
         ),
     ),
+    "activities.quarterreport": (
+        ["activity", "area"],
+        lambda n, r: ", ".join(
+            [_fk(n, r, "activity"), _fk(n, r, "area"), str(Quarter(r.year, r.quarter))]
+        ),
+    ),
     "indicators.measurement": (
         ["indicator", "area"],
         lambda n, r: ", ".join([_fk(n, r, "indicator"), str(r.year), _whole_plan_or(n, r, "area")]),
@@ -159,34 +184,31 @@ MAIN_VALUES = {
     "indicators.qualitativeassessment": "status",
 }
 
-# Whole numbers that are not amounts: they never get a thousands separator.
-PLAIN_NUMBERS = {"position", "number", "quarter", "horizon_years"}
+# A report's fields that its events say (status), that only serve them, or that say which
+# report it is (its subject): never listed as changes of their own.
+EVENT_FIELDS = {
+    "activities.quarterreport": {
+        "activity",
+        "area",
+        "year",
+        "quarter",
+        "status",
+        "revision",
+        "submitted_at",
+        "submitted_by",
+        "approved_at",
+        "approved_by",
+        "reopen_reason",
+    },
+}
 
 
 def show_value(field, value, names: Names) -> str:
-    """A stored value as Danish readers expect it: "Ja"/"Nej", a choice by its label, a
-    foreign key by its name, numbers with Danish separators, dates as "1. oktober 2017"."""
-    if value is None or value == "":
-        return ""
-    if field.choices:
-        return str(dict(field.flatchoices).get(value, value))
-    if isinstance(field, models.BooleanField):
-        return _("Yes") if value else _("No")
-    if isinstance(field, models.ForeignKey):
+    """A stored value as Danish readers expect it (lib.history.show_value), a foreign key by
+    its name."""
+    if isinstance(field, models.ForeignKey) and value not in (None, ""):
         return names(field.related_model, value)
-    if isinstance(field, models.DateTimeField):
-        return date_format(timezone.localtime(value), "j. F Y H:i")
-    if isinstance(field, models.DateField):
-        return date_format(value, "j. F Y")
-    if isinstance(field, models.DecimalField):
-        value = Decimal(value).normalize()
-        exponent = value.as_tuple().exponent
-        return format_number(value, decimals=max(0, -exponent))
-    if isinstance(field, models.IntegerField):
-        if field.name in PLAIN_NUMBERS or "year" in field.name:
-            return str(value)
-        return format_number(value)
-    return str(value)
+    return lib_show_value(field, value)
 
 
 def _earlier(history_model) -> models.QuerySet:
@@ -201,13 +223,53 @@ def _earlier(history_model) -> models.QuerySet:
     )
 
 
-class ChangeLog:
-    """The recorded changes of several kinds of rows together, newest first, a page at a time.
+class Events:
+    """Rows that are workflow events in themselves, listed among the changes: a version of a
+    delaftale approved, a share link created, revoked or used.
 
-    `sources` are querysets of historical records (`Model.history.filter(...)`). A page costs
-    two queries for the keys and their count, two per kind of row on the page (the records
-    and the records before them, to compare with), one per kind of many-to-many field, and
-    one per kind of row named: the same however long the history grows.
+    `when` is the field that dates the event, `describe` makes the LoggedChange of a row, and
+    `related` is what it reads besides the row (select_related), so a page reads each kind of
+    event in one query.
+    """
+
+    def __init__(
+        self,
+        queryset: models.QuerySet,
+        *,
+        when: str,
+        describe: Callable[[Any], LoggedChange],
+        related: Sequence[str] = (),
+    ) -> None:
+        self.queryset = queryset
+        self.when = when
+        self.describe = describe
+        self.related = related
+
+    def keys(self, number: int) -> models.QuerySet:
+        return (
+            self.queryset.annotate(
+                source=Value(number, output_field=models.IntegerField()),
+                event_id=F("pk"),
+                event_date=F(self.when),
+            )
+            .values_list("source", "event_id", "event_date")
+            .order_by()
+        )
+
+    def load(self, ids: list[int]) -> dict[int, LoggedChange]:
+        rows = self.queryset.model._base_manager.filter(pk__in=ids).select_related(*self.related)
+        return {row.pk: self.describe(row) for row in rows}
+
+
+class ChangeLog:
+    """The recorded changes of several kinds of rows together, and the workflow's events,
+    newest first, a page at a time.
+
+    `sources` are querysets of historical records (`Model.history.filter(...)`) and `Events`.
+    A page costs two queries for the keys and their count, two per kind of row on the page
+    (the records and the records before them, to compare with), one per kind of many-to-many
+    field, one per kind of row named and one per kind of event: the same however long the
+    history grows.
 
     A row's first record that is not its creation is where its history starts (see
     `record_history_start`); there is nothing before it to compare with, so it is not listed.
@@ -215,18 +277,22 @@ class ChangeLog:
 
     per_page = 50
 
-    def __init__(self, sources: Iterable[models.QuerySet]) -> None:
+    def __init__(self, sources: Iterable[models.QuerySet | Events]) -> None:
         self.sources = list(sources)
 
     def keys(self) -> models.QuerySet:
-        """(source, history id, date) of every change, newest first, as one query."""
+        """(source, id, date) of every change and event, newest first, as one query."""
         parts = [
-            source.exclude(Q(history_type="~") & ~Exists(_earlier(source.model)))
+            source.keys(number)
+            if isinstance(source, Events)
+            else source.exclude(Q(history_type="~") & ~Exists(_earlier(source.model)))
             .annotate(source=Value(number, output_field=models.IntegerField()))
             .values_list("source", "history_id", "history_date")
             .order_by()
             for number, source in enumerate(self.sources)
         ]
+        # A compound query is ordered by the columns of its first part, a history's.
+        assert not isinstance(self.sources[0], Events)
         return (
             parts[0].union(*parts[1:], all=True).order_by("-history_date", "-source", "-history_id")
         )
@@ -244,12 +310,23 @@ class ChangeLog:
             by_source[source].append(history_id)
         names = Names()
         records: dict[tuple[int, int], tuple] = {}
-        for source, history_ids in by_source.items():
-            for record, previous in self._records(self.sources[source].model, history_ids):
-                records[source, record.history_id] = (record, previous)
+        events: dict[tuple[int, int], LoggedChange] = {}
+        for number, history_ids in by_source.items():
+            source = self.sources[number]
+            if isinstance(source, Events):
+                for pk, event in source.load(history_ids).items():
+                    events[number, pk] = event
+                continue
+            for record, previous in self._records(source.model, history_ids):
+                records[number, record.history_id] = (record, previous)
                 self._want_names(names, record, previous)
         names.load()
-        logged = (self._logged(*records[source, hid], names) for source, hid, _when in keys)
+        logged = (
+            events.get((source, hid))
+            if (source, hid) not in records
+            else self._logged(*records[source, hid], names)
+            for source, hid, _when in keys
+        )
         return [change for change in logged if change is not None]
 
     def _records(self, history_model, history_ids: list[int]) -> list[tuple]:
@@ -284,8 +361,13 @@ class ChangeLog:
 
     @staticmethod
     def _fields(record) -> list:
-        """The fields people edit, in the model's order."""
-        return [field for field in record.instance_type._meta.fields if field.editable]
+        """The fields people edit, in the model's order, without those an event says."""
+        hidden = EVENT_FIELDS.get(record.instance_type._meta.label_lower, set())
+        return [
+            field
+            for field in record.instance_type._meta.fields
+            if field.editable and not field.primary_key and field.name not in hidden
+        ]
 
     def _want_names(self, names: Names, record, previous) -> None:
         """Ask for the names the record will show: those its subject needs, and the values of
@@ -315,31 +397,49 @@ class ChangeLog:
         _subject_fields, subject = SUBJECTS.get(label, ([], None))
         main = model._meta.get_field(MAIN_VALUES[label]) if label in MAIN_VALUES else None
         value = show_value(main, getattr(record, main.attname), names) if main else ""
-        if record.history_type == "+":
+        reason = record.history_change_reason or ""
+        if label == "activities.quarterreport":
+            action, changes = report_event(record, previous)
+            changes += self._field_changes(record, previous, names)
+            if action == "reopened":
+                reason = reason or record.reopen_reason
+        elif record.history_type == "+":
             action, changes = "created", [FieldChange(pgettext("change log", "Created"), "", value)]
         elif record.history_type == "-":
             action, changes = "deleted", [FieldChange(pgettext("change log", "Deleted"), value, "")]
         else:
             action, changes = "changed", self._field_changes(record, previous, names)
-            if not changes:
-                return None
+        if not changes:
+            return None
         return LoggedChange(
             when=record.history_date,
             who=record.history_user,
             kind=capfirst(model._meta.verbose_name),
-            subject=Truncator(subject(names, record) if subject else str(record.instance)).chars(
-                120
-            ),
+            # Never shortened: the quarter and the housing area end it, and say what it is.
+            subject=subject(names, record) if subject else str(record.instance),
             action=action,
             changes=changes,
-            reason=record.history_change_reason or "",
+            reason=reason,
         )
 
     def _field_changes(self, record, previous, names: Names) -> list[FieldChange]:
+        """The fields that differ from the record before (from nothing for a creation that is
+        listed with its fields, as a report is), compared as people read them."""
         changes = []
         for field in self._fields(record):
-            before, after = getattr(previous, field.attname), getattr(record, field.attname)
-            if before != after:
+            after = getattr(record, field.attname)
+            before = getattr(previous, field.attname) if previous is not None else None
+            if same_value(field, before, after):
+                continue
+            if isinstance(field, models.CharField | models.TextField) and not field.choices:
+                changes.append(
+                    text_change(
+                        capfirst(field.verbose_name),
+                        normalised_text(before),
+                        normalised_text(after),
+                    )
+                )
+            else:
                 changes.append(
                     FieldChange(
                         capfirst(field.verbose_name),
@@ -350,7 +450,7 @@ class ChangeLog:
         for field in record.instance_type._meta.many_to_many:
             if field.name not in record.m2m:
                 continue
-            before, after = previous.m2m[field.name], record.m2m[field.name]
+            before, after = previous.m2m[field.name] if previous else set(), record.m2m[field.name]
             if before != after:
                 changes.append(
                     FieldChange(
@@ -360,3 +460,27 @@ class ChangeLog:
                     )
                 )
         return changes
+
+
+def report_event(record, previous) -> tuple[str, list[FieldChange]]:
+    """What a quarter report's record says happened in the workflow: submitted, approved or
+    reopened, as its status before and after; "changed" when its status stayed."""
+    status = record._meta.get_field("status")
+    before = previous.status if previous is not None else None
+    events = {
+        "submitted": ("submitted", pgettext("change log", "Submitted")),
+        "approved": ("approved", pgettext("change log", "Approved")),
+        "draft": ("reopened", pgettext("change log", "Reopened")),
+    }
+    resubmitted = (
+        record.status == before == "submitted" and previous.submitted_at != record.submitted_at
+    )
+    if before is None and record.status == "draft":
+        action, name = "created", pgettext("change log", "Created")
+    elif before != record.status or resubmitted:
+        action, name = events[record.status]
+    else:
+        return "changed", []
+    shown_before = str(dict(status.flatchoices).get(before, "")) if before else ""
+    shown_after = str(dict(status.flatchoices).get(record.status, record.status))
+    return action, [FieldChange(name, shown_before, shown_after)]

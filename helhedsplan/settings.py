@@ -315,7 +315,9 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 # An import is all or nothing: any invalid row rolls the whole file back.
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
-# A cell starting with "=" in an exported sheet must not run as a formula in Excel.
+# Every sheet is written by lib.sheets, which keeps people's text as text (never a formula)
+# and numbers as numbers. This is the backstop for an export that would not go through it:
+# import-export then writes every cell as text, without a leading "=".
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 # Uploaded sheets are read into memory; keep them small enough to be harmless
 # (lib/uploads.py).

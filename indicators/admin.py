@@ -4,12 +4,12 @@ from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 # The admin site's building blocks, which every app's admin shares (agreements is below).
 from agreements.admin_site import (
     ChangeReasonAdmin,
     ChangeReasonForm,
+    HistoryAdmin,
     PlanScopedAdmin,
     PlanScopedInline,
     SheetAdminMixin,
@@ -62,7 +62,7 @@ class MeasurementInline(PlanScopedInline, admin.TabularInline):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(ChangeReasonAdmin, PlanScopedAdmin, SimpleHistoryAdmin):
+class IndicatorAdmin(ChangeReasonAdmin, PlanScopedAdmin, HistoryAdmin):
     list_display = ["name", "plan", "unit", "is_reference", "measurement_count"]
     list_filter = ["plan", "unit", "is_reference"]
     search_fields = ["name", "description", "source"]
@@ -82,7 +82,7 @@ class IndicatorAdmin(ChangeReasonAdmin, PlanScopedAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(Measurement)
-class MeasurementAdmin(ChangeReasonAdmin, SheetAdminMixin, PlanScopedAdmin, SimpleHistoryAdmin):
+class MeasurementAdmin(ChangeReasonAdmin, SheetAdminMixin, PlanScopedAdmin, HistoryAdmin):
     form = MeasurementForm
     plan_path = "indicator__plan"
     resource_classes = [MeasurementResource]
@@ -102,7 +102,7 @@ class CriterionTargetInline(PlanScopedInline, admin.StackedInline):
         ("position", "area", "label"),
         ("kind", "comparison"),
         ("value", "value_max", "change_percent", "horizon_years"),
-        ("baseline_value", "baseline_year", "from_year", "to_year"),
+        ("baseline_value", "baseline_year", "from_year", "to_year", "to_quarter"),
         "reference",
     ]
     extra = 0
@@ -124,9 +124,7 @@ class OwnerListFilter(admin.SimpleListFilter):
 
 
 @admin.register(SuccessCriterion)
-class SuccessCriterionAdmin(
-    ChangeReasonAdmin, SheetAdminMixin, PlanScopedAdmin, SimpleHistoryAdmin
-):
+class SuccessCriterionAdmin(ChangeReasonAdmin, SheetAdminMixin, PlanScopedAdmin, HistoryAdmin):
     plan_path = "subagreement__plan"
     resource_classes = [CriterionResource]
     list_display = ["short_text", "subagreement", "activity", "kind", "data_source", "targets_n"]
@@ -160,7 +158,7 @@ class SuccessCriterionAdmin(
 
 
 @admin.register(QualitativeAssessment)
-class QualitativeAssessmentAdmin(ChangeReasonAdmin, PlanScopedAdmin, SimpleHistoryAdmin):
+class QualitativeAssessmentAdmin(ChangeReasonAdmin, PlanScopedAdmin, HistoryAdmin):
     plan_path = "criterion__subagreement__plan"
     list_display = ["criterion", "year", "status", "assessed_by", "assessed_at"]
     list_filter = ["criterion__subagreement__plan", "year", "status"]

@@ -16,6 +16,7 @@ from lib.forms import (
     DATE_INPUT_FORMATS,
     AccessibleErrorsMixin,
     DanishDecimalField,
+    SummarisedForm,
     reason_field,
     sign_upload,
     unsign_upload,
@@ -363,13 +364,31 @@ def sign_sheet(*, plan: Plan, user, content: bytes) -> str:
     )
 
 
-class SheetConfirmForm(forms.Form):
+class SheetConfirmForm(SummarisedForm):
+    """The confirmation of a previewed sheet, with the one reason for the figures it changes:
+    kept in the history of every figure the import writes. The import refuses to change an
+    entered figure without one, whatever the form says (AllOrNothingResource)."""
+
     token = forms.CharField(widget=forms.HiddenInput)
+    reason = reason_field()
+    changes_figures = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, plan: Plan, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.plan = plan
         self.user = user
+        self.fields["reason"].help_text = _(
+            "Required when the sheet changes figures that were entered. Kept in the history of "
+            "each figure the import changes. Do not write the names of residents."
+        )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("changes_figures") and not data.get("reason"):
+            self.add_error(
+                "reason", _("Give a reason when the sheet changes figures that were entered.")
+            )
+        return data
 
     def clean_token(self) -> bytes:
         expired = _("The preview is too old or damaged. Upload the sheet again.")

@@ -25,6 +25,9 @@ from .models import Indicator, Measurement, SuccessCriterion
 
 
 class MeasurementResource(AllOrNothingResource):
+    sheet_title = _("Measurements")
+    file_stem = "maalinger"
+
     plan = Field(attribute="indicator__plan__slug", column_name=PLAN_COLUMN, readonly=True)
     indicator = Field(
         attribute="indicator",
@@ -51,15 +54,12 @@ class MeasurementResource(AllOrNothingResource):
     def get_queryset(self):
         return super().get_queryset().select_related("indicator__plan", "area")
 
-    def skip_row(self, instance, original, row, import_validation_errors=None):
-        # A sheet's figure over a demo figure is real even when it is the same number.
-        if original is not None and original.is_demo:
-            return False
-        return super().skip_row(instance, original, row, import_validation_errors)
-
     def before_save_instance(self, instance, row, **kwargs):
         super().before_save_instance(instance, row, **kwargs)
-        instance.is_demo = False  # imported by a person: real, whatever it replaced
+        # A figure a sheet changes or adds is real, whatever it replaced; one it holds as it
+        # is stays as it is (unchanged rows are not saved), so exporting and importing the
+        # demo figures again changes nothing.
+        instance.is_demo = False
 
 
 class ActivityInSubagreementWidget(PlanScopedWidget):
@@ -89,6 +89,9 @@ class ActivityInSubagreementWidget(PlanScopedWidget):
 
 
 class CriterionResource(AllOrNothingResource):
+    sheet_title = _("Success criteria")
+    file_stem = "succeskriterier"
+
     plan = Field(attribute="subagreement__plan__slug", column_name=PLAN_COLUMN, readonly=True)
     subagreement = Field(
         attribute="subagreement", column_name=_("focus area"), widget=SubagreementWidget()

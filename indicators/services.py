@@ -167,12 +167,16 @@ def save_assessment(
 
 
 @transaction.atomic
-def import_measurements(*, plan: Plan, user, content: bytes, dry_run: bool):
+def import_measurements(*, plan: Plan, user, content: bytes, dry_run: bool, reason: str = ""):
     """Read an xlsx sheet of measurements into the plan, all rows or none.
 
-    Returns the sheet's rows and import-export's result; with `dry_run` nothing is kept. Rows
-    naming another plan are refused, even one the user also keeps.
+    Returns the sheet's rows and import-export's result; with `dry_run` nothing is kept, and
+    the result's `preview` says what the import would do. Rows naming another plan are
+    refused, even one the user also keeps. A row that changes an entered figure needs the
+    `reason`, which the history keeps with every figure the import writes.
     """
     dataset = MeasurementSheet().create_dataset(content)
-    result = MeasurementResource().import_data(dataset, dry_run=dry_run, user=user, plan=plan)
+    result = MeasurementResource().import_data(
+        dataset, dry_run=dry_run, user=user, plan=plan, change_reason=reason
+    )
     return dataset, result

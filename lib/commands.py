@@ -4,12 +4,14 @@ every refusal, options read as whole numbers, and output files written whole or 
 from __future__ import annotations
 
 import os
+import re
 import sys
 import tempfile
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 
 class PlainCommand(BaseCommand):
@@ -24,9 +26,15 @@ class PlainCommand(BaseCommand):
     def create_parser(self, prog_name, subcommand, **kwargs):
         from_command_line, self._called_from_command_line = self._called_from_command_line, False
         try:
-            return super().create_parser(prog_name, subcommand, **kwargs)
+            parser = super().create_parser(prog_name, subcommand, **kwargs)
         finally:
             self._called_from_command_line = from_command_line
+
+        def refuse(message: str):
+            raise CommandError(usage_error_in_danish(message))
+
+        parser.error = refuse
+        return parser
 
     def run_from_argv(self, argv):
         try:
@@ -34,6 +42,34 @@ class PlainCommand(BaseCommand):
         except CommandError as error:  # only the parser's: execute's own are handled inside
             self.stderr.write(f"CommandError: {error}")
             sys.exit(1)
+
+
+# argparse's own refusals, which it words in English: (its wording, ours).
+USAGE_ERRORS = [
+    (r"unrecognized arguments: (?P<rest>.*)", _lazy("The command does not know %(rest)s.")),
+    (
+        r"the following arguments are required: (?P<rest>.*)",
+        _lazy("The command needs %(rest)s."),
+    ),
+    (r"argument (?P<name>\S+?): expected one argument", _lazy("%(name)s needs a value.")),
+    (
+        r"argument (?P<name>\S+?): ignored explicit argument (?P<rest>.*)",
+        _lazy("%(name)s takes no value (it was given %(rest)s)."),
+    ),
+    (
+        r"argument (?P<name>\S+?): invalid choice: (?P<value>.*?) \(choose from (?P<rest>.*)\)",
+        _lazy("%(name)s cannot be %(value)s; choose from %(rest)s."),
+    ),
+]
+
+
+def usage_error_in_danish(message: str) -> str:
+    """argparse's refusal of a command line in Danish, where its wording is known; otherwise
+    its own words after a Danish lead, so nothing it says is lost."""
+    for pattern, wording in USAGE_ERRORS:
+        if match := re.fullmatch(pattern, message):
+            return str(wording) % match.groupdict()
+    return _("The command line cannot be read: %(message)s") % {"message": message}
 
 
 def whole_number(value: str | int | None, option: str) -> int | None:

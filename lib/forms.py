@@ -77,6 +77,15 @@ class DanishDecimalField(forms.DecimalField):
         return super().to_python(value)
 
 
+class MultilineTextField(forms.CharField):
+    """Text of several lines, with its line breaks as stored: a browser sends a textarea's
+    line breaks as CR LF, and without this every save would change text nobody touched."""
+
+    def to_python(self, value: Any) -> str | None:
+        text = super().to_python(value)
+        return text.replace("\r\n", "\n").replace("\r", "\n") if text else text
+
+
 def reason_field(**kwargs: Any) -> forms.CharField:
     return forms.CharField(
         label=_("Reason for the change"),

@@ -60,6 +60,10 @@ ON_THE_COMMAND_LINE = {
         ["create_demo_users", "--plan", "ingen"],
         "Der er ingen plan med kortnavnet 'ingen'.",
     ),
+    "prune_unchanged_history": (
+        ["prune_unchanged_history", "--alle"],
+        "Kommandoen kender ikke --alle.",
+    ),
 }
 
 
@@ -119,11 +123,16 @@ def test_on_the_command_line_bad_input_is_one_line_and_status_1(command_line, tm
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["render_pdf", "nonsense", "--out", "x.pdf"], "argument document: invalid choice"),
-        (["evaluate_criteria"], "the following arguments are required: --year"),
-        (["export_plan", SLUG, "--out", "x.json", "--bogus"], "unrecognized arguments: --bogus"),
+        (
+            ["render_pdf", "nonsense", "--out", "x.pdf"],
+            "document kan ikke være 'nonsense'; vælg mellem 'subagreement'",
+        ),
+        (["evaluate_criteria"], "Kommandoen skal have --year."),
+        (["export_plan", SLUG, "--out", "x.json", "--bogus"], "Kommandoen kender ikke --bogus."),
+        (["prune_unchanged_history", "--dry-run=ja"], "--dry-run tager ingen værdi"),
+        (["send_quarter_reminders", "--days"], "--days skal have en værdi."),
     ],
-    ids=["unknown-document", "missing-option", "unknown-option"],
+    ids=["unknown-document", "missing-option", "unknown-option", "flag-with-value", "no-value"],
 )
 def test_a_mistyped_command_line_is_one_line_and_status_1_not_the_usage(
     command_line, args, message

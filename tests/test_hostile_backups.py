@@ -38,6 +38,8 @@ def plan(plan, coordinator_motalavej):
     tryghed = plan.subagreements.get(focus_area__code="tryghed")
     tryghed.revision = "Revideret"
     tryghed.save()
+    # A real change: a save that changes nothing records nothing.
+    plan.budget_note = "Budgettet er revideret."
     plan.save()
     return plan
 

@@ -135,13 +135,16 @@ def test_a_file_above_2_mb_is_refused(importer, plan):
 def test_the_confirmation_reads_and_checks_the_sheet_again(importer, plan):
     rows = [[SLUG, "Påsatte brande", 2017, "", 13, "", ""]]
     preview = upload(importer, plan, xlsx(MEASUREMENT_HEADINGS, rows))
-    # Meanwhile someone enters the same figure by hand: the import now updates it.
+    # Meanwhile someone enters the same figure by hand: the import now changes an entered
+    # figure, which needs a reason the preview did not ask for. Nothing is saved.
     Measurement.objects.create(
         indicator=plan.indicators.get(name="Påsatte brande"), year=2017, value=12
     )
-    importer.post(
-        reverse("indicators:import_confirm", args=[plan.slug]), {"token": token_of(preview)}
-    )
+    confirm_url = reverse("indicators:import_confirm", args=[plan.slug])
+    refused = importer.post(confirm_url, {"token": token_of(preview)})
+    assert "Skriv, hvorfor importen ændrer det, der er gemt." in refused.content.decode()
+    assert Measurement.objects.get(indicator__name="Påsatte brande", year=2017).value == 12
+    importer.post(confirm_url, {"token": token_of(preview), "reason": "Brandvæsenets tal"})
     assert Measurement.objects.get(indicator__name="Påsatte brande", year=2017).value == 13
 
 
@@ -204,7 +207,8 @@ def test_an_imported_figure_over_a_demo_figure_is_real_and_survives_removal(impo
     kept = Measurement.objects.filter(is_demo=True).exclude(pk=demo.pk).first()
     rows = [
         [SLUG, demo.indicator.name, demo.year, "", demo.value + 1, "Kommunens opgørelse", ""],
-        # The same number as the demo figure: confirmed by a person, so real too.
+        # The same number as the demo figure with its source: confirmed by a person, so real
+        # too (a row identical to a demo figure is unchanged, and stays demo data).
         [
             SLUG,
             kept.indicator.name,
@@ -218,7 +222,8 @@ def test_an_imported_figure_over_a_demo_figure_is_real_and_survives_removal(impo
     preview = upload(importer, plan, xlsx(MEASUREMENT_HEADINGS, rows))
     assert preview.status_code == 200, preview.content.decode()
     importer.post(
-        reverse("indicators:import_confirm", args=[plan.slug]), {"token": token_of(preview)}
+        reverse("indicators:import_confirm", args=[plan.slug]),
+        {"token": token_of(preview), "reason": "Kommunens opgørelse"},
     )
     demo.refresh_from_db()
     kept.refresh_from_db()
