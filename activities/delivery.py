@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from agreements.models import HousingArea
 from lib.periods import Quarter
@@ -41,17 +42,34 @@ class YearlyTarget:
 
 @dataclass
 class YearToDate:
-    """A metric's year so far against its yearly target, for one area or the whole plan."""
+    """A metric's year so far against its yearly target.
+
+    `value` is what the target is compared with: the whole plan's year so far when the
+    target is the plan's (`whole_plan`), else the area's. `area_value` is always the area's
+    own, which a reporter enters into; `aggregation` says how the quarters make the figure,
+    so that an average or a highest quarter is labelled as one."""
 
     value: Decimal | None
     quarters: list[int]
     target: YearlyTarget | None = None
     whole_plan: bool = False
+    area_value: Decimal | None = None
+    aggregation: str = Metric.Aggregation.SUM
 
     @property
     def target_text(self) -> str:
         """The yearly target in words ("mindst 50", "60-80"), or "" without one."""
         return self.target.describe() if self.target else ""
+
+    @property
+    def kind_note(self) -> str:
+        """What kind of figure the year so far is, where it is not a plain count: "average
+        of the quarters", "highest quarter"; "" otherwise."""
+        if self.aggregation == Metric.Aggregation.AVERAGE:
+            return _("average of the quarters")
+        if self.aggregation == Metric.Aggregation.MAX:
+            return _("highest quarter")
+        return ""
 
 
 def counts_by_metric(
@@ -104,18 +122,29 @@ def year_to_date(
     by_area: dict[int, dict[Quarter, int]],
     targets: list[YearlyTarget],
 ) -> YearToDate:
-    """The metric's year up to and including `quarter`, in the area, or for the whole plan
-    when the only target is the plan's (it is the whole plan that must reach it).
+    """The metric's year up to and including `quarter`, in the area, and for the whole plan
+    when the only target is the plan's (it is the whole plan that must reach it); the plan's
+    year is `Metric.plan_year_value` of the areas, as the criteria judge it.
     `by_area` holds the metric's counts: {area id: {Quarter: count}}."""
     target = next((t for t in targets if t.area_id == area.pk), None)
     whole_plan = False
     if target is None:
         target = next((t for t in targets if t.area_id is None), None)
         whole_plan = target is not None
-    areas = by_area.values() if whole_plan else [by_area.get(area.pk, {})]
-    by_quarter: dict[int, int] = defaultdict(int)
-    for quarters in areas:
-        for counted, value in quarters.items():
-            if counted.year == quarter.year and counted <= quarter:
-                by_quarter[counted.number] += value
-    return YearToDate(metric.year_value(by_quarter), sorted(by_quarter), target, whole_plan)
+
+    def so_far(quarters: dict[Quarter, int]) -> dict[int, int]:
+        return {
+            counted.number: value
+            for counted, value in quarters.items()
+            if counted.year == quarter.year and counted <= quarter
+        }
+
+    own = so_far(by_area.get(area.pk, {}))
+    area_value = metric.year_value(own)
+    if whole_plan:
+        each = [so_far(quarters) for quarters in by_area.values()]
+        value = metric.plan_year_value(each)
+        counted = sorted({number for quarters in each for number in quarters})
+    else:
+        value, counted = area_value, sorted(own)
+    return YearToDate(value, counted, target, whole_plan, area_value, metric.aggregation)

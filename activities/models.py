@@ -246,7 +246,7 @@ class Metric(models.Model):
         person in a small area could be recognised from it. Nought identifies no one."""
         return self.sensitive and value is not None and 0 < value < settings.SMALL_NUMBER_THRESHOLD
 
-    def year_value(self, by_quarter: Mapping[int, int]) -> Decimal | None:
+    def year_value(self, by_quarter: Mapping[int, int | Decimal]) -> Decimal | None:
         """The year's figure from its quarters' counts ({quarter number: count}).
 
         Quarters without a count are left out rather than read as zero: an unreported quarter
@@ -262,6 +262,26 @@ class Metric(models.Model):
         if self.aggregation == self.Aggregation.AVERAGE:
             return Decimal(sum(counts)) / len(counts)
         return Decimal(sum(counts))
+
+    def plan_year_value(self, by_area: Iterable[Mapping[int, int | Decimal]]) -> Decimal | None:
+        """The whole plan's figure for a year from each area's quarters ({quarter number:
+        count} per area).
+
+        The highest quarter is taken of the areas added up quarter by quarter: the most at
+        one time. Every other aggregation takes each area's year and adds the areas up, so
+        that an area's year so far is not lost when another area has not reported its latest
+        quarter (for a sum it is the same either way). None when no area has a count.
+        """
+        by_area = [quarters for quarters in by_area if quarters]
+        if not by_area:
+            return None
+        if self.aggregation == self.Aggregation.MAX:
+            summed: dict[int, int | Decimal] = {}
+            for quarters in by_area:
+                for number, value in quarters.items():
+                    summed[number] = summed.get(number, 0) + value
+            return self.year_value(summed)
+        return sum((self.year_value(quarters) or Decimal(0) for quarters in by_area), Decimal(0))
 
     # A count is far outside its history when it is more than this many times the highest
     # earlier count and also at least OUTLIER_MARGIN above it: small counts jump around.

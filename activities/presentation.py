@@ -49,7 +49,12 @@ def pair_block(form: QuarterEntryForm, pair: Pair, extra_errors, summary) -> dic
                 "field": field,
                 "errors": errors,
                 "warning": form.warnings.get(name) if form.is_bound else None,
-                "year_to_date": format_figure(cell.year_to_date.value),
+                # The area's own year so far beside the area's number, and the whole plan's
+                # below it when the target is the plan's: each says whose it is.
+                "year_to_date": format_figure(cell.year_to_date.area_value),
+                "plan_to_date": format_figure(cell.year_to_date.value)
+                if cell.year_to_date.whole_plan
+                else "",
             }
         )
     revision = form[f"rev_{activity_id}_{area_id}"]

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
@@ -96,24 +95,34 @@ def changes(records: Iterable, show: Callable[[object], str]) -> list[Change]:
     """The changes recorded by django-simple-history, newest first.
 
     `records` are historical rows of one or more objects, oldest first; the value before a
-    change is the object's previous row. `show` writes a row's value for people.
+    change is the object's previous row. `show` writes a row's value for people. A row's first
+    record that is not its creation is where its history starts (a figure loaded with the
+    plan), not a change anyone made; and a record that shows what the one before it showed
+    changed nothing anyone can see. Neither is listed.
     """
     previous: dict = {}
     found = []
     for record in records:
+        started = record.id in previous
         before = previous.get(record.id)
         removed = record.history_type == "-"
+        previous[record.id] = None if removed else record
+        if record.history_type == "~" and not started:
+            continue
+        shown_before = show(before) if before is not None else ""
+        shown_after = "" if removed else show(record)
+        if shown_before == shown_after:
+            continue
         found.append(
             Change(
                 when=record.history_date,
                 who=record.history_user,
                 area=getattr(record, "area", None),
-                before=show(before) if before is not None else "",
-                after="" if removed else show(record),
+                before=shown_before,
+                after=shown_after,
                 reason=record.history_change_reason or "",
             )
         )
-        previous[record.id] = None if removed else record
     return found[::-1]
 
 
@@ -128,53 +137,3 @@ def show_measurement(record) -> str:
 
 def show_assessment(record) -> str:
     return f"{record.get_status_display()}: {record.justification}"
-
-
-@dataclass(frozen=True)
-class PreviewRow:
-    """A row of an uploaded sheet, numbered as in the sheet (the headings are row 1)."""
-
-    number: int
-    import_type: str
-    cells: list[str]
-    errors: list[str]
-
-    @property
-    def status(self) -> str:
-        return {
-            "new": _("new"),
-            "update": _("changed"),
-            "skip": _("unchanged"),
-            "delete": _("removed"),
-        }.get(self.import_type, _("error"))
-
-
-def show_cell(cell) -> str:
-    if cell is None:
-        return ""
-    if isinstance(cell, datetime.datetime | datetime.date):
-        return cell.strftime("%d.%m.%Y")
-    if isinstance(cell, float | Decimal):
-        try:
-            return format_figure(Decimal(str(cell)))
-        except InvalidOperation:  # too large to round to the hundredth, or infinite: as written
-            return str(cell)
-    return str(cell)
-
-
-def sheet_preview(dataset, result) -> list[PreviewRow]:
-    """Each row of the sheet with what the import would do to it, or what is wrong with it."""
-    invalid = {row.number: row for row in result.invalid_rows}
-    failed = dict(result.row_errors())
-    rows = []
-    for number, (cells, row_result) in enumerate(zip(dataset, result.rows, strict=False), 1):
-        errors: list[str] = []
-        if number in invalid:
-            for column, messages in invalid[number].field_specific_errors.items():
-                errors += [f"{column}: {message}" for message in messages]
-            errors += [str(message) for message in invalid[number].non_field_specific_errors]
-        errors += [str(error.error) for error in failed.get(number, [])]
-        rows.append(
-            PreviewRow(number + 1, row_result.import_type, [show_cell(c) for c in cells], errors)
-        )
-    return rows

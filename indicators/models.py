@@ -26,7 +26,7 @@ from activities.models import Activity, Metric
 from agreements.models import HousingArea, NumberedInSubagreementManager, Plan, Subagreement
 from lib.constraints import validate_constraints_on_fields
 from lib.history import HistoricalRecordsWithStart
-from lib.phrases import describe_target
+from lib.phrases import comparison_phrase, describe_target, format_figure_with_unit
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -459,7 +459,7 @@ REQUIRED_BY_KIND = [
     ),
     RequiredByKind(
         "change_percent",
-        ["change_previous", "change_baseline"],
+        ["change_previous", "change_baseline", "yearly_change"],
         "target_change_percent_required_for_changes",
         _("This kind of target needs a change in per cent."),
     ),
@@ -489,16 +489,24 @@ class CriterionTarget(models.Model):
 
     Every kind compares the year's value with something, using `comparison`:
     - yearly: the value each year against `value` (a range when `value_max` is set);
-    - average: the average of the yearly values so far against `value`;
-    - cumulative: the total from the start against `value`, due by the end of `to_year`;
-    - by_year: against `value` in `to_year`, on a straight line from the baseline;
+    - average: the average over the period (for a share: all its numerators over all its
+      denominators) against `value`, due at the end of the period;
+    - cumulative: the total from the start against `value`, due by the deadline;
+    - by_year: against `value` by the deadline, on a straight line from the baseline;
     - change_previous: against last year's value changed by `change_percent`;
+    - yearly_change: against the baseline changed by `change_percent` for every year since
+      it ("falling by 10 % a year from 15 in 2015": at most 12,15 in 2017);
     - change_baseline: against the baseline changed by `change_percent` within
-      `horizon_years`, and held after that;
-    - reference: against the same year's value of the `reference` indicator;
-    - direction: against the baseline.
-    `from_year`/`to_year` limit the years the rule applies to. A baseline without a value is
-    read from the measurement of `baseline_year` when that is entered.
+      `horizon_years` (or by the deadline, when one is set), and held after that;
+    - reference: against the latest value of the `reference` indicator, due at the deadline;
+    - direction: against the baseline, due at the deadline.
+    `from_year`/`to_year` limit the years the rule applies to. The deadline is the end of
+    `to_year`, or of its quarter `to_quarter` when the agreement names a date inside a year
+    ("by the end of the plan's first year": 30 September 2018, quarter 3 of 2018); without
+    `to_year` it is the end of the plan ("Målene skal sættes for den fireårige periode",
+    seed section 5). Before the deadline a target is on track or not; it is met or not only
+    once it is due. A baseline without a value is read from the measurement of
+    `baseline_year` when that is entered.
     """
 
     class Kind(models.TextChoices):
@@ -507,6 +515,7 @@ class CriterionTarget(models.Model):
         CUMULATIVE = "cumulative", _("total by a deadline")
         BY_YEAR = "by_year", _("target in a target year")
         CHANGE_PREVIOUS = "change_previous", _("change from the previous year")
+        YEARLY_CHANGE = "yearly_change", _("change per year from the baseline")
         CHANGE_BASELINE = "change_baseline", _("change from the baseline within a horizon")
         REFERENCE = "reference", _("compared with a reference")
         DIRECTION = "direction", _("direction from the baseline")
@@ -563,6 +572,15 @@ class CriterionTarget(models.Model):
     to_year = models.PositiveSmallIntegerField(
         _("to year"), null=True, blank=True, help_text=_("The target year or deadline.")
     )
+    to_quarter = models.PositiveSmallIntegerField(
+        _("deadline quarter"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "When the deadline falls inside the 'to year': the quarter it ends, e.g. 3 for "
+            "30 September. Empty: the end of the year."
+        ),
+    )
     reference = models.ForeignKey(
         Indicator,
         on_delete=models.PROTECT,
@@ -607,6 +625,14 @@ class CriterionTarget(models.Model):
                 violation_error_message=_("'To year' cannot be before 'from year'."),
             ),
             models.CheckConstraint(
+                condition=Q(to_quarter__isnull=True)
+                | Q(to_year__isnull=False, to_quarter__gte=1, to_quarter__lte=4),
+                name="target_to_quarter_of_the_to_year",
+                violation_error_message=_(
+                    "A deadline quarter is numbered 1 to 4 and needs the 'to year'."
+                ),
+            ),
+            models.CheckConstraint(
                 condition=Q(baseline_value__isnull=True) | Q(baseline_value__gte=0),
                 name="target_baseline_not_negative",
                 violation_error_message=_("A baseline cannot be negative."),
@@ -636,6 +662,27 @@ class CriterionTarget(models.Model):
         takes it."""
         return describe_target(self.comparison, self.value, self.value_max, unit, **how)
 
+    def describe_rule(self, unit: str = "") -> str:
+        """The rule in a few words, for a chart's legend: the target value where it has one
+        ("højst 20"), else the change or comparison it asks for ("-10 % fra året før"); never
+        a dash for a value it does not have."""
+        if self.value is not None:
+            return self.describe(unit)
+        if self.change_percent is not None:
+            sign = "+" if self.change_percent > 0 else ""
+            percent = f"{sign}{format_figure_with_unit(self.change_percent)} %"
+            phrases = {
+                self.Kind.CHANGE_PREVIOUS: _("%(percent)s from the year before"),
+                self.Kind.YEARLY_CHANGE: _("%(percent)s a year from the baseline"),
+                self.Kind.CHANGE_BASELINE: _("%(percent)s from the baseline"),
+            }
+            if self.kind in phrases:
+                return str(phrases[self.kind]) % {"percent": percent}
+        if self.kind == self.Kind.REFERENCE and self.reference_id:
+            return comparison_phrase(self.comparison, str(self.reference))
+        rising = self.comparison in (self.Comparison.AT_LEAST, self.Comparison.ABOVE)
+        return str(_("a rise from the baseline") if rising else _("a fall from the baseline"))
+
     def clean(self) -> None:
         if self.criterion_id and self.area_id:
             plan = self.criterion.subagreement.plan
@@ -653,6 +700,7 @@ class CriterionTarget(models.Model):
                 **{rule.name: (rule.field, required) for rule in REQUIRED_BY_KIND},
                 "target_range_max_not_below_min": ("value_max", None),
                 "target_from_year_not_after_to_year": ("to_year", None),
+                "target_to_quarter_of_the_to_year": ("to_quarter", None),
                 "target_change_above_minus_100_percent": ("change_percent", None),
             },
             exclude,

@@ -14,11 +14,11 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
-from import_export.formats.base_formats import XLSX
 
 from agreements.access import get_plan_for_user
 from lib.concurrency import Stale
 from lib.numbers import format_figure
+from lib.sheets import XLSX_CONTENT_TYPE, resource_workbook, sheet_filename
 
 from .access import (
     get_indicator_for_user,
@@ -30,7 +30,6 @@ from .forms import AssessmentForm, SheetConfirmForm, SheetUploadForm, YearFigure
 from .measurement_tables import (
     changes,
     figure_table,
-    sheet_preview,
     show_assessment,
     show_measurement,
 )
@@ -238,20 +237,43 @@ def measurement_import(request, plan: str):
                 *import_measurements(plan=plan, user=request.user, content=content, dry_run=True)
             )
             if not context["failed"]:
-                context["token"] = sign_sheet(plan=plan, user=request.user, content=content)
+                context["confirm"] = SheetConfirmForm(
+                    plan=plan,
+                    user=request.user,
+                    initial={
+                        "token": sign_sheet(plan=plan, user=request.user, content=content),
+                        "changes_figures": bool(context["totals"]["update"]),
+                    },
+                )
     return render(request, "indicators/measurement_import.html", context)
 
 
 @require_POST
 def measurement_import_confirm(request, plan: str):
-    """Import the previewed sheet for real: it is read and checked again, all or nothing."""
+    """Import the previewed sheet for real: it is read and checked again, all or nothing,
+    with the reason for the figures it changes."""
     plan, _access = get_plan_for_user(request, plan, need="keep")
     confirm = SheetConfirmForm(request.POST, plan=plan, user=request.user)
-    if not confirm.is_valid():
+    if not confirm.is_valid() and "token" in confirm.errors:
         messages.error(request, " ".join(confirm.errors["token"]))
         return redirect("indicators:import", plan.slug)
+    content = confirm.cleaned_data["token"]
+    if not confirm.is_valid():
+        # The reason is missing: the same preview again, with the error at the reason.
+        context = preview_context(
+            *import_measurements(plan=plan, user=request.user, content=content, dry_run=True)
+        )
+        return render(
+            request,
+            "indicators/measurement_import.html",
+            {"plan": plan, "form": SheetUploadForm(), "confirm": confirm, **context},
+        )
     dataset, result = import_measurements(
-        plan=plan, user=request.user, content=confirm.cleaned_data["token"], dry_run=False
+        plan=plan,
+        user=request.user,
+        content=content,
+        dry_run=False,
+        reason=confirm.cleaned_data["reason"],
     )
     context = preview_context(dataset, result)
     if context["failed"]:
@@ -270,10 +292,12 @@ def measurement_import_confirm(request, plan: str):
 
 
 def preview_context(dataset, result) -> dict:
+    rows = result.preview
     return {
         "previewed": True,
         "headers": dataset.headers,
-        "rows": sheet_preview(dataset, result),
+        "rows": [row for row in rows if row.changes_something],
+        "unchanged_rows": [row for row in rows if not row.changes_something],
         "sheet_errors": [str(error.error) for error in result.base_errors],
         "failed": result.has_errors() or result.has_validation_errors(),
         "totals": result.totals,
@@ -284,11 +308,17 @@ def preview_context(dataset, result) -> dict:
 def measurement_sheet(request, plan: str):
     """The plan's figures as an xlsx sheet in the import's columns, to fill in and upload."""
     plan, _access = get_plan_for_user(request, plan, need="keep")
-    dataset = MeasurementResource().export(
+    resource = MeasurementResource()
+    dataset = resource.export(
         queryset=Measurement.objects.filter(indicator__plan=plan)
         .select_related("indicator__plan", "area")
-        .order_by("indicator__name", "year", "area__name")
+        .order_by("indicator__name", "year", "area__name"),
+        force_native_type=True,
     )
-    response = HttpResponse(XLSX().export_data(dataset), content_type=XLSX().get_content_type())
-    response["Content-Disposition"] = f'attachment; filename="maalinger-{plan.slug}.xlsx"'
+    response = HttpResponse(
+        resource_workbook(resource, dataset, title=str(resource.sheet_title)),
+        content_type=XLSX_CONTENT_TYPE,
+    )
+    name = sheet_filename(MeasurementResource.file_stem, plan.slug)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

@@ -53,6 +53,12 @@ class Quarter:
             return datetime.date(self.year, 12, 31)
         return datetime.date(self.year, 3 * self.number + 1, 1) - datetime.timedelta(days=1)
 
+    @property
+    def index(self) -> int:
+        """The quarter counted from year 0: the distance between two quarters is the difference
+        of their indexes, which straight lines between quarters are drawn on."""
+        return self.year * 4 + self.number - 1
+
     def next(self) -> Quarter:
         return (
             Quarter(self.year + 1, 1) if self.number == 4 else Quarter(self.year, self.number + 1)
@@ -160,6 +166,51 @@ def years_between(start: datetime.date, end: datetime.date) -> list[PlanYear]:
         )
         for year in range(start.year, end.year + 1)
     ]
+
+
+@dataclass(frozen=True)
+class Horizon:
+    """What a judgement made at the end of a quarter may know: the quarterly counts of the
+    quarters up to and including `last`, and the yearly figures of the years whose part inside
+    the plan has ended by then. A report for the first half of 2021 reads the counts of the
+    first and second quarter of 2021 and the yearly figures up to 2020, whatever is entered
+    later, so it says tomorrow what it said today.
+
+    `plan_quarters` are the plan's quarters: the plan's first and last years end where the plan
+    does (the Slagelse plan's 2021 ends with its third quarter).
+    """
+
+    last: Quarter
+    plan_quarters: tuple[Quarter, ...]
+
+    @classmethod
+    def end_of_year(cls, year: int, plan_quarters: tuple[Quarter, ...]) -> Horizon:
+        """The horizon once the plan's part of `year` is over."""
+        return cls(cls.last_of_year(year, plan_quarters), plan_quarters)
+
+    @staticmethod
+    def last_of_year(year: int, plan_quarters: tuple[Quarter, ...]) -> Quarter:
+        """The plan's last quarter in `year`, or the year's fourth outside the plan."""
+        inside = [quarter for quarter in plan_quarters if quarter.year == year]
+        return inside[-1] if inside else Quarter(year, 4)
+
+    def knows(self, quarter: Quarter) -> bool:
+        return quarter <= self.last
+
+    def year_is_over(self, year: int) -> bool:
+        """Whether the plan's part of `year` has ended by the horizon."""
+        return self.last_of_year(year, self.plan_quarters) <= self.last
+
+    @property
+    def last_full_year(self) -> int:
+        """The latest year whose yearly figures the horizon knows."""
+        return self.last.year if self.year_is_over(self.last.year) else self.last.year - 1
+
+    def quarters_in(self, year: int) -> int:
+        """How many of the plan's quarters in `year` have passed by the horizon."""
+        return sum(
+            1 for quarter in self.plan_quarters if quarter.year == year and quarter <= self.last
+        )
 
 
 def quarters_between(start: datetime.date, end: datetime.date) -> list[Quarter]:

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from lib.numbers import format_figure
+from lib.numbers import format_figure, format_number
 
 # The units whose figures are shown with a per cent sign: an indicator's Unit.PERCENT, and the
 # sign itself, which charts may be given directly.
@@ -57,3 +57,14 @@ def describe_target(
     if high is not None:
         return f"{shown}{dash}{format_figure_with_unit(high, unit, empty=empty)}"
     return comparison_phrase(comparison, shown)
+
+
+def format_value(value: Decimal | int | None, unit: str = "", *, empty: str = "") -> str:
+    """A figure as the board reads it: a share always with one decimal ("78,6 %", "80,0 %"),
+    anything else as `format_figure_with_unit` writes it. Round it first to the precision it is
+    shown at (indicators.rules.figure): this only writes it."""
+    if value is None:
+        return empty
+    if unit in PERCENT_UNITS:
+        return f"{format_number(value, decimals=1)} %"
+    return format_figure_with_unit(value, unit)

@@ -31,7 +31,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from lib.numbers import format_number, small_number
-from lib.phrases import format_figure_with_unit
+from lib.phrases import format_figure_with_unit, format_value
 
 FONT_FAMILY = "DejaVu Sans, IBM Plex Sans, sans-serif"
 
@@ -52,7 +52,8 @@ TARGET_DASHES = ("9 5", "14 4 3 4", "4 4")
 # Sizes are in viewBox units. The stylesheets cap a chart's width at its viewBox width divided
 # by its font size, in em (520 / 15 and 400 / 14), so that its text is never larger than the
 # text around it: 9.5 pt in the PDF, where the chart is then about 115 mm wide. On a phone
-# 330 px wide the text is still about 9.5 px.
+# 330 px wide the text is still about 9.5 px. The status report's PDF draws the same SVG
+# smaller, beside the criterion's text (static/css/pdf.css): about 73 mm, its text about 6 pt.
 CHART_WIDTH = 520
 CHART_HEIGHT = 310
 BAR_WIDTH = 400
@@ -132,6 +133,7 @@ def criterion_chart(
     unit: str = "",
     chart_id: str,
     hidden_years: frozenset[int] = frozenset(),
+    so_far_years: frozenset[int] = frozenset(),
 ) -> SafeString:
     """A line chart of a quantitative success criterion over the plan's years.
 
@@ -140,6 +142,8 @@ def criterion_chart(
     which then read "72,4 %". `chart_id` must be unique on the page: the SVG's title and
     description get ids derived from it. `hidden_years` have a figure too small to show
     (its value is given as None): no point is drawn, and the description says "<5".
+    `so_far_years` have a figure for the year so far (the year is not over): its dot is
+    hollow, and the description and table say so.
     """
     _check_chart_id(chart_id)
     by_year = _by_year(measured)
@@ -159,7 +163,7 @@ def criterion_chart(
     right = CHART_WIDTH - 16
     plot = _Plot(left, top, right, bottom, axis_years, scale)
 
-    desc = _criterion_desc(years, by_year, baseline, targets, unit, hidden_years)
+    desc = _criterion_desc(years, by_year, baseline, targets, unit, hidden_years, so_far_years)
     parts = [_title_and_desc(chart_id, title, desc)]
     parts += _y_axis(plot, tick_labels)
     parts += _x_axis(plot)
@@ -167,7 +171,7 @@ def criterion_chart(
         parts += _baseline(plot, baseline)
     for index, target in enumerate(targets):
         parts += _target(plot, target, index)
-    parts += _measured(plot, by_year, unit)
+    parts += _measured(plot, by_year, unit, so_far_years)
     parts += legend
     return _svg(chart_id, "chart", CHART_WIDTH, CHART_HEIGHT, parts)
 
@@ -183,9 +187,10 @@ def delivery_bar(
     """A small horizontal bar: what an activity has delivered so far against its yearly target.
 
     The track is the target, so the bar fills to value/target and stops at 100 %; the text
-    gives the real figures ("60 af 50 (120 %)") and an arrow at the end of a full bar shows
-    that it goes on. Without a target only the figure is given, without a figure "ikke
-    indberettet". The label is shortened to fit; the whole of it is in the SVG's title.
+    gives the real figures ("34 af 50 (68 %)", or "60, målet på 50 er nået") and an arrow at
+    the end of a full bar shows that it goes on. Without a target only the figure is given,
+    without a figure "ikke indberettet". The label is shortened to fit; the whole of it is in
+    the SVG's title.
 
     `hidden`: the value is a small count not to be shown ("<5"); the text says "<5 af 50" and
     no bar is drawn, since its length would give the number away.
@@ -259,6 +264,7 @@ def criterion_table(
     targets: Sequence[TargetLine] = (),
     unit: str = "",
     hidden_years: frozenset[int] = frozenset(),
+    so_far_years: frozenset[int] = frozenset(),
 ) -> list[dict]:
     """The chart's numbers as table rows, for readers who read rather than look: the same
     inputs as `criterion_chart`, so page and PDF show the same figures.
@@ -271,16 +277,14 @@ def criterion_table(
     rows = []
     for year in _axis_years(years, by_year, baseline, targets):
         shown = by_year.get(year)
-        text = _shown(shown, unit, year in hidden_years)
+        text = _shown(shown, unit, year in hidden_years, year in so_far_years)
         if baseline is not None and baseline.year == year and baseline.value is not None:
             if not text or shown == baseline.value:
-                text = _("%(value)s (baseline)") % {
-                    "value": format_figure_with_unit(baseline.value, unit)
-                }
+                text = _("%(value)s (baseline)") % {"value": format_value(baseline.value, unit)}
             else:
                 text = _("%(measured)s (baseline %(baseline)s)") % {
                     "measured": text,
-                    "baseline": format_figure_with_unit(baseline.value, unit),
+                    "baseline": format_value(baseline.value, unit),
                 }
         goals = [
             (target.label, point.value)
@@ -290,11 +294,9 @@ def criterion_table(
         ]
         if len(targets) > 1:
             # Several targets: each figure says which target it belongs to.
-            shown_goals = [
-                f"{format_figure_with_unit(value, unit)} ({label})" for label, value in goals
-            ]
+            shown_goals = [f"{format_value(value, unit)} ({label})" for label, value in goals]
         else:
-            shown_goals = [format_figure_with_unit(value, unit) for _label, value in goals]
+            shown_goals = [format_value(value, unit) for _label, value in goals]
         rows.append({"year": str(year), "measured": text, "targets": shown_goals})
     return rows
 
@@ -309,6 +311,7 @@ def criterion_figure(
     unit: str = "",
     chart_id: str,
     hidden_years: frozenset[int] = frozenset(),
+    so_far_years: frozenset[int] = frozenset(),
 ) -> dict:
     """The context of templates/reports/_chart_figure.html: chart, table and caption, and the
     numbers in one sentence (the chart's description), built from one set of inputs."""
@@ -319,13 +322,16 @@ def criterion_figure(
         "targets": targets,
         "unit": unit,
         "hidden_years": hidden_years,
+        "so_far_years": so_far_years,
     }
     by_year = _by_year(measured)
     return {
         "chart": criterion_chart(title=title, chart_id=chart_id, **data),
         "table": criterion_table(**data),
         "caption": title,
-        "description": _criterion_desc(years, by_year, baseline, targets, unit, hidden_years),
+        "description": _criterion_desc(
+            years, by_year, baseline, targets, unit, hidden_years, so_far_years
+        ),
     }
 
 
@@ -382,8 +388,13 @@ def _axis_years(years, by_year, baseline, targets) -> list[int]:
     return list(range(min(named), max(named) + 1))
 
 
-def _shown(value: Decimal | int | None, unit: str, hidden: bool) -> str:
-    return small_number() if hidden else format_figure_with_unit(value, unit)
+def _shown(value: Decimal | int | None, unit: str, hidden: bool, so_far: bool = False) -> str:
+    if hidden:
+        return small_number()
+    text = format_value(value, unit)
+    if text and so_far:
+        return _("%(value)s (the year so far)") % {"value": text}
+    return text
 
 
 def _coordinate(number: float) -> str:
@@ -434,17 +445,20 @@ def _title_and_desc(chart_id: str, title: str, desc: str) -> SafeString:
     )
 
 
-def _criterion_desc(years, by_year, baseline, targets, unit, hidden_years=frozenset()) -> str:
+def _criterion_desc(
+    years, by_year, baseline, targets, unit, hidden_years=frozenset(), so_far_years=frozenset()
+) -> str:
     """The numbers in words: "Målt: 2017 30,65; 2018 28,1. Mål: højst 20 i 2021." """
-    values = "; ".join(
-        f"{year} {_shown(by_year.get(year), unit, year in hidden_years) or _('no figure')}"
+    shown = {
+        year: _shown(by_year.get(year), unit, year in hidden_years, year in so_far_years)
         for year in sorted(set(years) | set(by_year))
-    )
+    }
+    values = "; ".join(f"{year} {text or _('no figure')}" for year, text in shown.items())
     sentences = [_("Measured: %(values)s.") % {"values": values}]
     if baseline is not None and baseline.value is not None:
         sentences.append(
             _("Baseline: %(value)s in %(year)s.")
-            % {"value": format_figure_with_unit(baseline.value, unit), "year": baseline.year}
+            % {"value": format_value(baseline.value, unit), "year": baseline.year}
         )
     for target in targets:
         sentences.append(_("Target: %(target)s.") % {"target": _line_text(target, unit)})
@@ -457,7 +471,7 @@ def _line_text(target: TargetLine, unit: str) -> str:
     if target.label:
         return target.label
     return "; ".join(
-        f"{point.year} {format_figure_with_unit(point.value, unit)}"
+        f"{point.year} {format_value(point.value, unit)}"
         for point in target.points
         if point.value is not None
     )
@@ -595,9 +609,12 @@ def _path(coordinates: list[tuple[float, float]]) -> str:
     )
 
 
-def _measured(plot: _Plot, by_year: dict, unit: str) -> list[SafeString]:
+def _measured(
+    plot: _Plot, by_year: dict, unit: str, so_far_years: frozenset[int] = frozenset()
+) -> list[SafeString]:
     """The measured line, broken where a year has no figure, with a dot and the figure at
-    every point, and "intet tal" written in a gap so that it is not read as a skipped year."""
+    every point, and "intet tal" written in a gap so that it is not read as a skipped year.
+    A figure for the year so far has a hollow dot: it is not the year's last word."""
     segments: list[list[int]] = [[]]
     for year in plot.years:
         if by_year.get(year) is None:
@@ -632,17 +649,20 @@ def _measured(plot: _Plot, by_year: dict, unit: str) -> list[SafeString]:
             )
     for year in [year for segment in segments for year in segment]:
         x, y = plot.x(year), plot.y(by_year[year])
+        hollow = year in so_far_years
         parts.append(
             format_html(
-                '<circle cx="{}" cy="{}" r="4.5" fill="{}" stroke="#ffffff" stroke-width="1.5"/>',
+                '<circle cx="{}" cy="{}" r="4.5" fill="{}" stroke="{}" stroke-width="{}"/>',
                 _coordinate(x),
                 _coordinate(y),
-                MEASURED_COLOUR,
+                "#ffffff" if hollow else MEASURED_COLOUR,
+                MEASURED_COLOUR if hollow else "#ffffff",
+                "2" if hollow else "1.5",
             )
         )
         # Below the dot only where it clears the year labels under the axis.
         below = _is_dip(by_year, year) and y + 12 + FONT_SIZE < plot.bottom
-        parts += _value_label(x, y, format_figure_with_unit(by_year[year], unit), below=below)
+        parts += _value_label(x, y, format_value(by_year[year], unit), below=below)
     return parts
 
 
@@ -685,7 +705,7 @@ def _legend(baseline, targets, unit) -> tuple[list[SafeString], float]:
     entries = [("measured", _("Measured"), MEASURED_COLOUR, "")]
     if baseline is not None and baseline.value is not None:
         text = _("Baseline: %(value)s (%(year)s)") % {
-            "value": format_figure_with_unit(baseline.value, unit),
+            "value": format_value(baseline.value, unit),
             "year": baseline.year,
         }
         entries.append(("baseline", text, BASELINE_COLOUR, BASELINE_DASH))
@@ -773,6 +793,13 @@ def _delivery_text(
         # A share of the target would give a hidden count away.
         return _("%(value)s of %(target)s") % {
             "value": shown,
+            "target": format_figure_with_unit(target),
+        }
+    if Decimal(value) >= Decimal(target):
+        # How far beyond the target is no share of it: 11 walks against one a year are not
+        # "1.100 %", they are the target reached.
+        return _("%(value)s, the target of %(target)s is reached") % {
+            "value": format_figure_with_unit(value),
             "target": format_figure_with_unit(target),
         }
     percent = (Decimal(value) / Decimal(target) * HUNDRED).quantize(

@@ -3,40 +3,49 @@
 Per delaftale, each success criterion with its verdict and the sentence that explains it, and
 a chart of its figures over the years; the activities' delivery so far against their yearly
 targets; how complete the quarterly reports are; and the budget. Everything rests on what
-reporters have submitted (drafts are left out) and is read in a fixed number of queries,
-however many plans, years, criteria or counts the database holds.
+reporters have submitted (drafts are left out), and on what the period's horizon knows: the
+counts of its quarters and those before, and the yearly figures of the years ended by then
+(lib.periods.Horizon), so a half-year reads tomorrow as it reads today. A half-year whose
+status report was sent to the board says what has changed since. Everything is read in a
+fixed number of queries, however many plans, years, criteria or counts the database holds.
 """
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from activities.completeness import Completeness
 from activities.delivery import YearToDate, counts_by_metric, year_to_date, yearly_targets
 from activities.models import Activity, Metric, QuarterlyCount
 from agreements.models import HousingArea, Plan, Subagreement
-from indicators.evaluation import Evaluation, Figures, evaluate_criteria
-from indicators.models import SuccessCriterion
-from indicators.rules import Verdict
+from indicators.evaluation import Evaluation, Figures, evaluate_at
+from indicators.models import SuccessCriterion, Unit
+from indicators.rules import Verdict, figure, worst
 from lib.numbers import format_figure, small_number
 from lib.params import parse_int
-from lib.periods import HalfYear, Quarter
+from lib.periods import HalfYear, Horizon, Quarter
 
+from .changes import SinceSent
 from .chart_data import ChartData, chart_data
 from .charts import TargetLine, YearValue, criterion_figure, delivery_bar
+from .models import SentReport
 
 
 @dataclass(frozen=True)
 class Period:
     """A calendar year ("2019") or a half-year ("2019H1") of a plan: what the dashboard shows.
 
-    Criteria are judged per year, so a half-year shows its year's verdicts so far; delivery
-    and completeness are the half-year's own quarters.
+    A period knows what its horizon knows (`horizon`): the quarterly counts up to its last
+    quarter, and the yearly figures of the years ended by then. A half-year's criteria read
+    from counts are judged on its year so far; those read from yearly figures on the latest
+    year that has them. Delivery and completeness are the period's own quarters.
     """
 
     year: int
@@ -73,21 +82,81 @@ class Period:
         inside = set(plan.quarters())
         return [quarter for quarter in wanted if quarter in inside]
 
+    def horizon(self, plan: Plan, today: datetime.date) -> Horizon:
+        """What the period knows on `today`: up to its last quarter once that has ended, up
+        to the quarter just ended while the period runs."""
+        quarters = self.quarters(plan)
+        last = min(quarters[-1], max(Quarter.containing(today).previous(), quarters[0]))
+        return Horizon(last, tuple(plan.quarters()))
+
+    def is_over(self, plan: Plan, horizon: Horizon) -> bool:
+        return horizon.last == self.quarters(plan)[-1]
+
+    def describe(self, plan: Plan, horizon: Horizon) -> str:
+        """What the period rests on, in one plain sentence for the board."""
+        values = {
+            "period": self,
+            "quarter": horizon.last,
+            "year": horizon.last_full_year,
+        }
+        if self.is_over(plan, horizon):
+            return (
+                _(
+                    "%(period)s rests on the quarterly counts up to and including %(quarter)s "
+                    "and on the yearly figures and assessments up to and including %(year)s; "
+                    "figures entered later for later quarters and years do not change it."
+                )
+                % values
+            )
+        return (
+            _(
+                "%(period)s is not over: the verdicts rest on the quarterly counts up to and "
+                "including %(quarter)s and on the yearly figures and assessments up to and "
+                "including %(year)s, and say whether the targets are on track."
+            )
+            % values
+        )
+
     def __str__(self) -> str:
         return str(self.half) if self.half else str(self.year)
 
 
 @dataclass
 class CriterionPanel:
+    """One criterion on the dashboard. `evaluation` is the row shown first: the chosen area's,
+    else the whole plan's (or, for a criterion with area rows only, the first area's). In the
+    whole plan's view `areas` holds the criterion's area rows besides it: a condition the
+    agreement sets for each area is shown, and counts, for each area."""
+
     criterion: SuccessCriterion
     evaluation: Evaluation
     chart: ChartData | None
     mask: bool = False  # hide small counts of a sensitive metric (see Metric.hides)
+    areas: list[Evaluation] = field(default_factory=list)
 
     @cached_property
     def figure(self) -> dict | None:
         """The chart's SVG and its table, drawn once for the page or the PDF."""
         return chart_figure(self)
+
+    @property
+    def rows(self) -> list[Evaluation]:
+        return [self.evaluation, *self.areas]
+
+    @property
+    def verdict(self) -> Verdict:
+        """The criterion's verdict: the worst of its rows, as it is met only when each is."""
+        judged = [
+            row.verdict
+            for row in self.rows
+            if row.verdict not in (Verdict.NOT_DUE, Verdict.ASSESSED)
+        ]
+        return worst(judged) if judged else self.evaluation.verdict
+
+    @property
+    def per_area_only(self) -> bool:
+        """A criterion with targets for its areas only, shown in the whole plan's view."""
+        return bool(self.areas) and self.evaluation.area is not None
 
     def hides(self, value) -> bool:
         """Whether a yearly figure of this criterion is a small count not to be shown: only
@@ -105,17 +174,24 @@ class CriterionPanel:
         """The chart's baseline, which may itself be a measured count."""
         return YearValue(*self.chart.baseline) if self.chart and self.chart.baseline else None
 
-    @property
-    def sentence(self) -> str:
+    def sentence_of(self, evaluation: Evaluation, baseline=None) -> str:
         """The engine's sentence, unless it names a hidden count: the year's figure or a
         baseline measured as one."""
-        baseline = self.baseline.value if self.baseline else None
-        if self.hides(self.evaluation.value) or self.hides(baseline):
+        if self.hides(evaluation.value) or self.hides(baseline):
             return _(
                 "A figure behind this verdict is below %(threshold)s and is not shown in "
                 "reports to the board and Landsbyggefonden."
             ) % {"threshold": settings.SMALL_NUMBER_THRESHOLD}
-        return self.evaluation.sentence
+        return evaluation.sentence
+
+    @property
+    def sentence(self) -> str:
+        return self.sentence_of(self.evaluation, self.baseline.value if self.baseline else None)
+
+    @property
+    def area_lines(self) -> list[tuple[Evaluation, str]]:
+        """Each area row besides the first, with its sentence."""
+        return [(row, self.sentence_of(row)) for row in self.areas]
 
 
 @dataclass
@@ -127,7 +203,7 @@ class SubagreementPanel:
     def verdict_totals(self) -> dict[str, int]:
         totals: dict[str, int] = defaultdict(int)
         for row in self.criteria:
-            totals[row.evaluation.verdict] += 1
+            totals[row.verdict] += 1
         return dict(totals)
 
 
@@ -158,37 +234,60 @@ class Dashboard:
     period: Period
     area: HousingArea | None
     areas: list[HousingArea]
+    horizon: Horizon
     subagreements: list[SubagreementPanel]
     delivery: list[Delivery]
     completeness: list[Completeness]
     budget: dict
     mask: bool
+    since_sent: SinceSent | None = None
 
     @classmethod
     def load(
-        cls, plan: Plan, period: Period, area: HousingArea | None = None, *, mask: bool = True
+        cls,
+        plan: Plan,
+        period: Period,
+        area: HousingArea | None = None,
+        *,
+        mask: bool = True,
+        today: datetime.date | None = None,
     ) -> Dashboard:
         """`mask`: show small counts of sensitive metrics as "<5", as in every report to the
-        board and Landsbyggefonden; only the secretariat sees them (False)."""
+        board and Landsbyggefonden; only the secretariat sees them (False). `today` decides
+        whether the period is over (the date of the request by default)."""
         areas = list(
             HousingArea.objects.filter(plan_areas__plan=plan).order_by("plan_areas__position")
         )
+        horizon = period.horizon(plan, today or timezone.localdate())
         quarters = period.quarters(plan)
+        panels, evaluations = criteria_panels(plan, horizon, area, mask)
+        since_sent = None
+        if period.half is not None:
+            sent = SentReport.objects.latest_for(plan, period.half)
+            if sent is not None:
+                since_sent = SinceSent.load(sent, horizon, evaluations)
         return cls(
             plan=plan,
             period=period,
             area=area,
             areas=areas,
-            subagreements=criteria_panels(plan, period, area, mask),
-            delivery=delivery(plan, quarters[-1], area, mask) if quarters else [],
+            horizon=horizon,
+            subagreements=panels,
+            delivery=delivery(plan, horizon.last, area, mask),
             completeness=[Completeness.load(plan, quarter) for quarter in quarters],
             budget=plan.budget_overview(),
             mask=mask,
+            since_sent=since_sent,
         )
 
     @property
     def threshold(self) -> int:
         return settings.SMALL_NUMBER_THRESHOLD
+
+    @property
+    def rests_on(self) -> str:
+        """What the period's figures are, in one sentence."""
+        return self.period.describe(self.plan, self.horizon)
 
     @property
     def verdict_totals(self) -> dict[str, int]:
@@ -210,29 +309,36 @@ class Dashboard:
         return verdicts, rows, [totals[verdict] for verdict in verdicts]
 
 
-def criteria_panels(plan: Plan, period: Period, area: HousingArea | None, mask: bool) -> list:
-    """Each criterion's verdict for the period's year, in the chosen area where the criterion
-    has a row for it and for the whole plan otherwise, with its chart data."""
+def criteria_panels(
+    plan: Plan, horizon: Horizon, area: HousingArea | None, mask: bool
+) -> tuple[list[SubagreementPanel], list[Evaluation]]:
+    """Each criterion's verdict at the horizon, in the chosen area where the criterion has a
+    row for it and for the whole plan otherwise, with its chart data; and every row's
+    evaluation (what a sent report stores)."""
     figures = Figures.load(plan, reported_only=True)
     criteria = list(SuccessCriterion.objects.for_evaluation(plan))
-    evaluations = evaluate_criteria(criteria, figures, years=[period.year])
+    evaluations = evaluate_at(criteria, figures, horizon)
     rows: dict[int, dict] = defaultdict(dict)
     for evaluation in evaluations:
         rows[evaluation.criterion.pk][evaluation.area.pk if evaluation.area else None] = evaluation
     panels: dict[int, SubagreementPanel] = {}
     for criterion in criteria:
         by_area = rows[criterion.pk]
-        area_id = area.pk if area and area.pk in by_area else None
-        evaluation = by_area.get(area_id) or next(iter(by_area.values()))
+        others: list[Evaluation] = []
+        if area is not None:
+            evaluation = by_area.get(area.pk) or by_area.get(None) or next(iter(by_area.values()))
+        else:
+            ordered = list(by_area.values())
+            evaluation, others = ordered[0], ordered[1:]
         chart = None
         if criterion.kind == SuccessCriterion.Kind.QUANTITATIVE:
             area_id = evaluation.area.pk if evaluation.area else None
-            chart = chart_data(criterion, figures, area_id, up_to=period.year)
+            chart = chart_data(criterion, figures, area_id, horizon)
         panel = panels.setdefault(
             criterion.subagreement_id, SubagreementPanel(criterion.subagreement)
         )
-        panel.criteria.append(CriterionPanel(criterion, evaluation, chart, mask))
-    return list(panels.values())
+        panel.criteria.append(CriterionPanel(criterion, evaluation, chart, mask, others))
+    return list(panels.values()), evaluations
 
 
 def delivery(plan: Plan, quarter: Quarter, area: HousingArea | None, mask: bool) -> list[Delivery]:
@@ -289,22 +395,26 @@ def chart_figure(panel: CriterionPanel) -> dict | None:
         unit=data.unit,
         chart_id=f"criterion-{panel.criterion.pk}-chart",
         hidden_years=frozenset(hidden),
+        so_far_years=frozenset() if data.so_far is None else frozenset({data.so_far}),
     )
 
 
 def delivery_figure(line: Delivery) -> dict:
-    """The year so far as text and as a bar against the target."""
+    """The year so far as text and as a bar against the target. People are counted in whole
+    numbers on the board's pages: an average of the quarters is rounded half up."""
     target = line.so_far.target.value if line.so_far.target else None
     area = line.area.pk if line.area else "plan"
+    value = figure(line.so_far.value, Unit.COUNT)
     if line.hidden:
         shown = small_number()
     else:
-        shown = format_figure(line.so_far.value) if line.so_far.value is not None else ""
+        shown = format_figure(value) if value is not None else ""
     return {
         "shown": shown,
+        "note": line.so_far.kind_note,
         "bar": delivery_bar(
             label=line.metric.name,
-            value=line.so_far.value,
+            value=value,
             target=target,
             chart_id=f"delivery-{line.metric.pk}-{area}",
             hidden=line.hidden,

@@ -187,3 +187,15 @@ class GroupEvaluationsForm:
             for message in form.non_field_errors() + form["revision"].errors:
                 found.append((form["text"].auto_id, f"{body.name}: {message}"))
         return found
+
+
+class SendReportForm(forms.Form):
+    """Sending a half-year's status report to the board: a note is all there is to add."""
+
+    note = forms.CharField(
+        label=_("Note to the board (optional)"),
+        help_text=_("Kept with the report as sent. Do not write the names of residents."),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

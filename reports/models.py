@@ -218,3 +218,81 @@ class GroupEvaluation(models.Model):
 def revision_of(evaluation: GroupEvaluation | None) -> int:
     """The revision a form shows for a group: 0 while nothing is recorded."""
     return evaluation.revision if evaluation is not None else 0
+
+
+class SentReportQuerySet(models.QuerySet["SentReport"]):
+    def listed(self, plan: Plan) -> SentReportQuerySet:
+        """The plan's sent reports, newest first, with who sent them and without the PDF
+        bytes, which only the download reads."""
+        return (
+            self.filter(plan=plan)
+            .select_related("sent_by")
+            .defer("pdf", "verdicts")
+            .order_by("-sent_at", "-pk")
+        )
+
+    def latest_for(self, plan: Plan, half_year: HalfYear) -> SentReport | None:
+        """The last report sent for the half-year, with its verdicts, or None."""
+        return (
+            self.filter(plan=plan, year=half_year.year, half=half_year.number)
+            .select_related("sent_by")
+            .defer("pdf")
+            .order_by("-sent_at", "-pk")
+            .first()
+        )
+
+
+class SentReport(models.Model):
+    """A status report as the secretariat sent it to the board: the PDF and the verdicts
+    behind it, stored as they were, so that the board can always read the report it was sent,
+    and a later look at the same half-year can say what has changed since.
+
+    A half-year may be sent more than once (a corrected report, say); each sending is kept.
+    Nothing here is ever changed after it is stored (`save` refuses).
+    """
+
+    plan = models.ForeignKey(
+        Plan, on_delete=models.CASCADE, related_name="sent_reports", verbose_name=_("plan")
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    half = models.PositiveSmallIntegerField(_("half-year"), help_text=_("1 or 2."))
+    sent_at = models.DateTimeField(_("sent at"))
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        # Who sent a report to the board outlives a careless deletion of their account.
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("sent by"),
+    )
+    note = models.TextField(_("note"), blank=True)
+    pdf = models.BinaryField(_("PDF"))
+    # Each criterion's row as the report showed it: {"criterion", "text", "area", "where",
+    # "year", "verdict", "sentence", "value"}.
+    verdicts = models.JSONField(_("verdicts"), default=list)
+
+    objects = SentReportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("sent status report")
+        verbose_name_plural = _("sent status reports")
+        ordering = ["-sent_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(half__in=(1, 2)),
+                name="sentreport_half_1_or_2",
+                violation_error_message=_("A half-year is numbered 1 or 2."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan} – {self.half_year} – {self.sent_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise ValueError("A sent report is kept as it was sent; it is never changed.")
+        super().save(*args, **kwargs)
+
+    @property
+    def half_year(self) -> HalfYear:
+        return HalfYear(self.year, self.half)

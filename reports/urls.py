@@ -12,6 +12,17 @@ urlpatterns = [
         name="status_report",
     ),
     path(
+        "planer/<slug:plan>/status/send-<str:period>/",
+        views.send_report,
+        name="send_report",
+    ),
+    path("planer/<slug:plan>/status/sendte/", views.sent_reports, name="sent_reports"),
+    path(
+        "planer/<slug:plan>/status/sendte/<int:sent>.pdf",
+        views.sent_report_pdf,
+        name="sent_report_pdf",
+    ),
+    path(
         "planer/<slug:plan>/evalueringer/",
         views.group_evaluations_start,
         name="group_evaluations_start",

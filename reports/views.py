@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from activities.models import PairStatus
 from agreements.access import PlanAccess, get_plan_for_user, plans_for_user
@@ -24,8 +24,9 @@ from lib.pdf import pdf_response
 from lib.periods import HalfYear
 
 from .dashboard import Dashboard, Period
-from .forms import GroupEvaluationsForm
-from .models import GroupEvaluation, evaluating_groups
+from .forms import GroupEvaluationsForm, SendReportForm
+from .models import GroupEvaluation, SentReport, evaluating_groups
+from .services import send_status_report
 from .status_report import StatusReport, status_report_pdf
 
 
@@ -170,8 +171,10 @@ def dashboard(request, plan: str):
             "overview": overview,
             "verdict_totals": verdict_totals,
             "statuses": list(PairStatus),
-            "last_quarter": period.quarters(plan)[-1],
+            "last_quarter": board.horizon.last,
             "reports": [h for h in plan.half_years() if h.year == period.year],
+            # The secretariat sends a half-year's report to the board from its dashboard.
+            "send_form": SendReportForm() if access.keeps and period.half else None,
         },
     )
 
@@ -184,4 +187,58 @@ def status_report(request, plan: str, period: str):
     return pdf_response(
         status_report_pdf(StatusReport.load(plan, half_year)),
         f"statusrapport-{plan.slug}-{half_year.code}.pdf",
+    )
+
+
+@require_POST
+def send_report(request, plan: str, period: str):
+    """The secretariat sends the half-year's status report to the board: it is stored as it
+    reads now, PDF and verdicts, and the board reads it under the sent reports."""
+    plan, _access = get_plan_for_user(request, plan, need="keep")
+    half_year = plan_half_year(plan, period)
+    form = SendReportForm(request.POST)
+    if not form.is_valid():
+        for error in form.errors.get("note", []):
+            messages.error(request, error)
+        return redirect(
+            reverse("reports:dashboard", args=[plan.slug]) + f"?periode={half_year.code}"
+        )
+    sent = send_status_report(
+        plan=plan, half_year=half_year, by=request.user, note=form.cleaned_data["note"]
+    )
+    messages.success(
+        request,
+        _("The status report for %(half_year)s is sent to the board and kept as sent.")
+        % {"half_year": sent.half_year},
+    )
+    return redirect("reports:sent_reports", plan=plan.slug)
+
+
+@require_safe
+def sent_reports(request, plan: str):
+    """Every status report sent to the board, newest first, each as it was sent."""
+    plan, access = get_plan_for_user(request, plan, need="oversee")
+    return render(
+        request,
+        "reports/sent_reports.html",
+        {
+            "plan": plan,
+            "access": access,
+            "sent_reports": SentReport.objects.listed(plan),
+            "breadcrumbs": [(reverse("plans"), plan.name), ("", _("Status reports sent"))],
+        },
+    )
+
+
+@require_safe
+def sent_report_pdf(request, plan: str, sent: int):
+    """A sent status report's PDF: the very bytes that were sent."""
+    plan, _access = get_plan_for_user(request, plan, need="oversee")
+    report = SentReport.objects.filter(plan=plan, pk=sent).first()
+    if report is None:
+        raise NotFound(_("The plan has no such sent status report."))
+    return pdf_response(
+        bytes(report.pdf),
+        f"statusrapport-{plan.slug}-{report.half_year.code}-sendt-"
+        f"{timezone.localtime(report.sent_at):%Y-%m-%d-%H%M}.pdf",
     )

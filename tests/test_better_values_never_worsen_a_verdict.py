@@ -1,7 +1,8 @@
 """A better figure never gets a worse verdict, whatever the kind of target and comparison.
 
 If a year's figure is met or on track, a figure that is better (higher for "at least" and
-"above", lower for "at most" and "below") with everything else the same is at least as good.
+"above", lower for "at most" and "below") with everything else the same is at least as good,
+in the order of indicators.rules.SEVERITY.
 Judged on unsaved targets and rows, without the database, so that many cases run quickly.
 
 Only an example whose first verdict is met or on track says anything; any other is discarded
@@ -25,20 +26,23 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from agreements.models import Plan
-from indicators.evaluation import Figures, Row
+from indicators.evaluation import Figures, Readings, Row
 from indicators.models import CriterionTarget, Indicator, SuccessCriterion
-from indicators.rules import Verdict, judge
+from indicators.rules import SEVERITY, Verdict, judge
+from lib.periods import Horizon
 
 Kind = CriterionTarget.Kind
 Comparison = CriterionTarget.Comparison
 
-WORST_TO_BEST = [Verdict.NOT_MET, Verdict.NO_DATA, Verdict.ON_TRACK, Verdict.MET]
+WORST_TO_BEST = SEVERITY
 HIGHER_IS_BETTER = {Comparison.AT_LEAST, Comparison.ABOVE}
 EXAMPLES = 60
 MIN_REACHED = 40
 
 PLAN = Plan(start_date=datetime.date(2017, 10, 1), end_date=datetime.date(2021, 9, 30))
 PLAN_YEARS = [plan_year.year for plan_year in PLAN.years()]
+# Yearly figures: every year is over when it is judged, whatever the horizon.
+HORIZON = Horizon(PLAN.quarters()[-1], tuple(PLAN.quarters()))
 SERIES_YEARS = range(2012, 2022)
 REFERENCE = Indicator(pk=1, name="Reference", is_reference=True)
 HUNDRED = Decimal(100)
@@ -61,7 +65,7 @@ series_strategy = st.one_of(
 def row(series: dict[int, Decimal], reference: dict[int, Decimal]) -> Row:
     row_figures = Figures(PLAN)
     row_figures.measurements[(REFERENCE.pk, None)] = reference
-    return Row(SuccessCriterion(), series, PLAN.years(), row_figures)
+    return Row(SuccessCriterion(), Readings(values=series), PLAN.years(), row_figures, HORIZON)
 
 
 @st.composite
@@ -71,13 +75,19 @@ def targets(draw, kind: str, comparison: str) -> CriterionTarget:
         target.value = draw(figures)
         if draw(st.booleans()):
             target.value_max = target.value + draw(small_figures)
-    if kind in (Kind.CHANGE_PREVIOUS, Kind.CHANGE_BASELINE):
+    if kind in (Kind.CHANGE_PREVIOUS, Kind.CHANGE_BASELINE, Kind.YEARLY_CHANGE):
         target.change_percent = draw(st.decimals(min_value="-99.99", max_value=200, places=2))
     if kind == Kind.CHANGE_BASELINE:
         target.horizon_years = draw(st.integers(1, 5))
     if kind == Kind.REFERENCE:
         target.reference = REFERENCE
-    if kind in (Kind.BY_YEAR, Kind.CHANGE_PREVIOUS, Kind.CHANGE_BASELINE, Kind.DIRECTION):
+    if kind in (
+        Kind.BY_YEAR,
+        Kind.CHANGE_PREVIOUS,
+        Kind.CHANGE_BASELINE,
+        Kind.DIRECTION,
+        Kind.YEARLY_CHANGE,
+    ):
         target.baseline_year = draw(baseline_years)
         if draw(st.booleans()):
             target.baseline_value = draw(figures)
@@ -104,6 +114,8 @@ def line_targets(draw, kind: str, comparison: str) -> CriterionTarget:
         if target.value_max is not None:
             target.value_max = target.value + draw(small_figures)
     if kind == Kind.CHANGE_BASELINE:
+        # Due within its horizon from the baseline, not by a deadline of its own.
+        target.to_year = None
         target.horizon_years = draw(st.integers(3, 5))
         percent = abs(target.change_percent)
         target.change_percent = percent if comparison in HIGHER_IS_BETTER else -min(percent, 99)

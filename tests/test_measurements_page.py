@@ -203,4 +203,6 @@ def test_each_criterion_shows_its_verdict_and_the_reason(client, board_member, p
     client.force_login(board_member)
     page = page_of(client, plan, "kriminalitet")
     assert "Tallet for 2018 er 27,5. Målet er højst 20 i 2021." in page
-    assert '<span class="verdict verdict-not_met">ikke opfyldt</span>' in page
+    # 2018 is three years before the target is due: judged against the straight line to it.
+    assert '<span class="verdict verdict-not_on_track">ikke på rette spor</span>' in page
+    assert "På den lige linje mod målet skal 2018 være højst 26,39." in page

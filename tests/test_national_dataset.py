@@ -49,7 +49,7 @@ def test_each_plan_is_a_copy_of_the_real_plan_with_areas_figures_and_users_of_it
         # The real plan's shape: the same delaftaler, activities, criteria and targets.
         for table in ("areas", "delaftaler", "activities", "criteria", "targets"):
             assert rows[table] == real[table], table
-        assert rows["reports"] > 500 and rows["counts"] > 1500
+        assert rows["reports"] > 500 and rows["counts"] > 1400
         # The real plan's 102 measurements from before it began, and the invented ones after.
         assert rows["measurements"] > real["measurements"]
         # Every quarter of the plan has counts and reports, as the demo data has them.

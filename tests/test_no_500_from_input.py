@@ -130,6 +130,7 @@ FILES = {
     "agreements:shared_all_pdf",
     "agreements:shared_pdf",
     "reports:status_report",
+    "reports:sent_report_pdf",
     "indicators:sheet",
     "activities:entry_sheet",
 }

@@ -22,10 +22,12 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from activities.models import Metric, QuarterReport
 from agreements.models import HousingArea, ShareLink
 from indicators.models import Indicator, SuccessCriterion
+from reports.models import SentReport
 from tests.conftest import ROLES
 from tests.test_admin_pages import admin_urls, expected_for_secretariat
 
@@ -81,10 +83,15 @@ MATRIX: dict[str, tuple[str, str]] = {
     "reports:status_report": ("get", "302 302 200 200 403 403 200 403 404"),
     "reports:group_evaluations_start": ("get", "302 302 302 302 403 403 302 403 404"),
     "reports:group_evaluations": ("get", "302 302 200 200 403 403 200 403 404"),
+    # The board reads the reports the secretariat has sent it, exactly as they were sent.
+    "reports:sent_reports": ("get", "302 302 200 200 403 403 200 403 404"),
+    "reports:sent_report_pdf": ("get", "302 302 200 200 403 403 200 403 404"),
     "set_language": ("post", "302 302 302 302 302 302 302 302 302"),
     "indicators:import_confirm": ("post", "302 302 302 302 403 403 403 403 404"),
     "activities:approve": ("post", "302 302 302 302 403 403 403 403 404"),
     "agreements:revoke_share_link": ("post", "302 302 302 302 403 403 403 403 404"),
+    # Only the secretariat sends a status report; the board may read it, not send it.
+    "reports:send_report": ("post", "302 302 302 302 403 403 403 403 404"),
     "logout": ("post", "302 302 302 302 302 302 302 302 302"),
 }
 ACTIONS = {name for name, (method, _statuses) in MATRIX.items() if method == "post"}
@@ -111,6 +118,7 @@ def arguments(plan, objects, *, holds_the_link: bool = True) -> dict[str, object
         "activity": objects["activity"].pk,
         "report": objects["report"].pk,
         "link": objects["link"].pk,
+        "sent": objects["sent"].pk,
         "token": token if holds_the_link else tampered(token),
     }
 
@@ -159,6 +167,15 @@ def objects(plan, secretariat):
         "indicator": Indicator.objects.filter(plan=plan).order_by("pk").first(),
         "criterion": criterion,
         "link": ShareLink.create_for(plan, by=secretariat),
+        # A report as sent; its PDF's bytes are served as stored, whatever they are.
+        "sent": SentReport.objects.create(
+            plan=plan,
+            year=2019,
+            half=1,
+            sent_at=timezone.now(),
+            sent_by=secretariat,
+            pdf=b"%PDF-1.7 sent",
+        ),
     }
 
 

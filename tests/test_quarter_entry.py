@@ -309,7 +309,8 @@ def test_last_quarter_and_the_year_so_far_stand_beside_each_number(client, coord
     row = page[page.index(f'id="id_{field("Tryghedsvandringer")}"') :]
     row = row[: row.index("</tr>")]
     cells = [part.split("</td>")[0].strip() for part in row.split('<td class="num">')[1:]]
-    assert cells == ["2", "3"]
+    # The year so far says whose it is: the area's, as the number beside it.
+    assert cells == ["2", "3 i Motalavej"]
     assert "mindst 1" in row
 
 

@@ -17,7 +17,7 @@ from reports.status_report import StatusReport, status_report_pdf
 
 pytestmark = pytest.mark.django_db
 
-PRACTICE = "Borgere startet i virksomhedspraktik eller løntilskud"  # sensitive; 75 a year
+PRACTICE = "Borgere i virksomhedspraktik eller løntilskud i året"  # sensitive; 75 a year
 WALKS = "Tryghedsvandringer"  # not sensitive: walks through an area
 
 
@@ -77,7 +77,9 @@ def test_five_nought_and_counts_that_are_not_sensitive_are_shown(
     submit(WALKS, "motalavej", 3, secretariat)
     html = dashboard_html(client, board_member, plan)
     assert "5 af 75" in delivery_svg(html, practice)
-    assert "3 af 1 (300 %)" in html  # walks: nobody's situation is told by it
+    # Walks: nobody's situation is told by it. Past its target a bar says the target is
+    # reached, not "3 af 1 (300 %)", a share no board reads anything into.
+    assert "3, målet på 1 er nået" in html
     assert not Metric(sensitive=True).hides(0)  # nought identifies no one
     assert Metric(sensitive=True).hides(4) and not Metric(sensitive=False).hides(4)
 
@@ -119,9 +121,9 @@ def test_a_criterion_counting_a_sensitive_metric_hides_its_small_figure(plan, se
         if row.criterion.pk == panel.criterion.pk
     )
     assert panel.sentence == panel.evaluation.sentence
-    # The first measured year is also the baseline.
+    # A yearly count of people has no baseline; the half-year reads the year so far.
     row_2019 = next(row for row in panel.figure["table"] if row["year"] == "2019")
-    assert row_2019["measured"] == "3 (udgangspunkt)"
+    assert row_2019["measured"] == "3 (året til dato)"
 
 
 def test_the_status_report_hides_small_sensitive_counts_per_area_and_quarter(plan, secretariat):
@@ -131,5 +133,5 @@ def test_the_status_report_hides_small_sensitive_counts_per_area_and_quarter(pla
     reader = PdfReader(io.BytesIO(status_report_pdf(report)))
     text = re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
     # Motalavej's row in the activity's table: the first quarter hidden, the second shown.
-    assert re.search(r"Borgere startet i virksomhedspraktik eller løntilskud <5 12", text)
+    assert re.search(r"Borgere i virksomhedspraktik eller løntilskud i året <5 12", text)
     assert 'vises som "<5"' in text
