@@ -188,6 +188,7 @@ class Comparison:
     staff: tuple[ItemChange, ...]
     budget: tuple[BudgetLine, ...]
     validity: tuple[FieldChange, ...]
+    tables: tuple[ItemChange, ...] = ()
 
     @property
     def has_changes(self) -> bool:
@@ -200,6 +201,7 @@ class Comparison:
                 self.staff,
                 self.budget,
                 self.validity,
+                self.tables,
             )
         )
 
@@ -213,6 +215,7 @@ class Comparison:
             "staff": (_("Staff resources"), self.staff),
             "budget": (_("Budget"), self.budget),
             "validity": (_("Validity"), self.validity),
+            "tables": (_("Tables"), self.tables),
         }
         sections = {section.key: section for section in self.sections}
         parts = []
@@ -235,6 +238,7 @@ class Comparison:
             ("criteria", criteria),
             ("activities", self.activities),
             ("staff", staff),
+            ("tables", self.tables),
         ):
             for change in changes:
                 counts[f"{what}_{change.status}"] += 1
@@ -253,6 +257,7 @@ def compare(old: Mapping, new: Mapping) -> Comparison:
     """The differences from `old` to `new`, two content dicts as `Subagreement.content` makes
     them. An empty dict stands for "no version yet": then everything in `new` is added. The
     focus area is not compared: it names the delaftale, and both sides are the same one."""
+    old, new = _comparable(old), _comparable(new)
     return Comparison(
         sections=_field_changes(SECTIONS, old, new),
         parties=_list_changes(old.get("parties", []), new.get("parties", []), PARTY),
@@ -267,7 +272,41 @@ def compare(old: Mapping, new: Mapping) -> Comparison:
         staff=_list_changes(old.get("staff", []), new.get("staff", []), STAFF_LINE),
         budget=_budget(old.get("budget") or {}, new.get("budget") or {}),
         validity=_field_changes(VALIDITY, old, new),
+        tables=_list_changes(old.get("tables", []), new.get("tables", []), TABLE),
     )
+
+
+def _comparable(content: Mapping) -> dict:
+    """The content with what is compared as text added: the template's headings, the budget
+    as written, and each table's rows, one line a row."""
+    if not content:
+        return {}
+    budget = content.get("budget") or {}
+    return {
+        **content,
+        "headings_text": _lines(content.get("headings")),
+        "budget_as_written": " · ".join(
+            words for words in (budget.get("as_written") or {}).values() if words
+        ),
+        "activities": [
+            {**activity, "headings_text": _lines(activity.get("headings"))}
+            for activity in content.get("activities", [])
+        ],
+        "tables": [
+            {
+                **table,
+                "title": (table.get("caption") or "").strip() or table.get("key", ""),
+                "rows_text": "\n".join(
+                    " | ".join(row.get("cells", [])) for row in table.get("rows", [])
+                ),
+            }
+            for table in content.get("tables", [])
+        ],
+    }
+
+
+def _lines(words: Mapping[str, str] | None) -> str:
+    return "\n".join(f"{value}" for value in (words or {}).values() if value)
 
 
 def text_diff(old: str, new: str) -> TextDiff:
@@ -332,16 +371,22 @@ class Field:
 
 # The delaftale's text sections and the other parts, in the order of LBF's template.
 SECTIONS = (
+    Field("title", _("Title")),
+    Field("headings_text", _("Headings of LBF's template")),
     Field("initiative_name", _("Name of the initiative")),
     Field("responsibility_statement", _("The board's responsibility")),
     Field("problem_complex", _("Problem complex")),
     Field("purpose_and_goals", _("Purpose and goals")),
     Field("activities_overview", _("Activities overview")),
     Field("municipal_interplay", _("Interplay with the municipality's work")),
+    Field("budget_as_written", _("Budget as written")),
+    Field("activities_intro", _("Text before the activity schemas")),
     Field("conflict_handling", _("Conflict handling")),
     Field("revision", _("Revision")),
 )
 ORDER = (
+    "title",
+    "headings_text",
     "initiative_name",
     "responsibility_statement",
     "parties",
@@ -353,9 +398,12 @@ ORDER = (
     "staff",
     "municipal_interplay",
     "budget",
+    "budget_as_written",
     "conflict_handling",
     "revision",
     "validity",
+    "activities_intro",
+    "tables",
 )
 VALIDITY = (
     Field("valid_from", _("Valid from"), show=_date, empty=None),
@@ -374,6 +422,8 @@ PARTY = (
     Field("group", _("Group")),
     Field("role", _("Role")),
     Field("representative", _("Represented by")),
+    Field("written_as", _("Written as")),
+    Field("part_of", _("Part of")),
 )
 CRITERION = (
     Field("text", _("Success criterion")),
@@ -385,7 +435,14 @@ CRITERION = (
 STAFF_LINE = (
     Field("role", _("Role")),
     Field("fte", _("Share of a full-time post"), show=fte_percent),
+    Field("fte_as_written", _("Share as written")),
     Field("note", _("Note")),
+)
+TABLE = (
+    Field("title", _("Table")),
+    Field("caption", _("Caption")),
+    Field("rows_text", _("Rows")),
+    Field("source", _("Source")),
 )
 ACTIVITY = (
     Field("name", _("Name")),
@@ -397,6 +454,7 @@ ACTIVITY = (
     Field("criteria_note", _("Note on the success criteria")),
     Field("responsibility", _("Responsibility and roles")),
     Field("municipality_responsible", _("Run by the municipality"), show=_yes_no, empty=False),
+    Field("headings_text", _("Headings of the activity schema")),
 )
 
 
@@ -727,6 +785,18 @@ SUMMARY = [
     (
         "staff_changed",
         ngettext_lazy("%(count)s staff line changed", "%(count)s staff lines changed", "count"),
+    ),
+    (
+        "tables_added",
+        ngettext_lazy("%(count)s table added", "%(count)s tables added", "count"),
+    ),
+    (
+        "tables_removed",
+        ngettext_lazy("%(count)s table removed", "%(count)s tables removed", "count"),
+    ),
+    (
+        "tables_changed",
+        ngettext_lazy("%(count)s table changed", "%(count)s tables changed", "count"),
     ),
     ("budget_changed", _("The budget changed")),
     ("validity_changed", _("The validity changed")),

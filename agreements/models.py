@@ -14,6 +14,8 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+import re
+from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core import signing
@@ -26,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lib.constraints import validate_constraints_on_fields
 from lib.history import HistoricalRecordsWithStart
+from lib.numbers import format_thousand_dkk
 from lib.periods import (
     HalfYear,
     PlanYear,
@@ -34,6 +37,8 @@ from lib.periods import (
     quarters_between,
     years_between,
 )
+
+from .lbf_template import ACTIVITY_HEADINGS, TITLE, Edition, headings
 
 
 class FundingPeriodManager(models.Manager["FundingPeriod"]):
@@ -571,9 +576,26 @@ class Body(models.Model):
         verbose_name=_("housing area"),
         help_text=_("Only for a local follow-up group."),
     )
-    description = models.TextField(_("description"), blank=True)
+    heading = models.CharField(
+        _("heading in the agreement"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "The heading the strategic agreement gives this body, e.g. 'Bestyrelse'; empty: "
+            "its name. Bodies that follow each other with the same heading and the same text "
+            "(the four local follow-up groups) are written once."
+        ),
+    )
+    description = models.TextField(
+        _("description"), blank=True, help_text=_("The agreement's text before the composition.")
+    )
     composition = models.TextField(
         _("composition"), blank=True, help_text=_("Who takes part, one line each.")
+    )
+    closing = models.TextField(
+        _("text after the composition"),
+        blank=True,
+        help_text=_("The agreement's text about the body after the list of who takes part."),
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
@@ -627,12 +649,20 @@ class PlanSectionManager(models.Manager["PlanSection"]):
 
 
 class PlanSection(models.Model):
-    """A narrative section of the strategic agreement, kept in the agreement's own words.
+    """A section of the strategic agreement, kept in the agreement's own words, in the order
+    of the agreement.
 
-    Vision, purpose, organisation and budget are structured fields elsewhere; the other
-    sections (problemkompleks per focus area, common measurements, local evaluation, ...) are
-    text, stored here in the order of the agreement.
+    Vision, purpose, organisation and budget are structured data elsewhere (the plan, its
+    bodies and areas); the section that holds them in the agreement says so (`includes`), and
+    the document shows them there, after the section's own text. A section's tables of figures
+    are `PlanSectionTable` rows, placed in the text where it says "[tabel: KEY]".
     """
+
+    class Includes(models.TextChoices):
+        NOTHING = "", _("only its text")
+        VISION_AND_PURPOSE = "vision_and_purpose", _("the plan's vision and purpose")
+        ORGANISATION = "organisation", _("the plan's organisation (its bodies)")
+        BUDGET = "budget", _("the plan's budget")
 
     plan = models.ForeignKey(
         Plan, on_delete=models.CASCADE, related_name="sections", verbose_name=_("plan")
@@ -648,7 +678,22 @@ class PlanSection(models.Model):
         related_name="plan_sections",
         verbose_name=_("focus area"),
     )
-    body = models.TextField(_("text"), blank=True)
+    body = models.TextField(
+        _("text"),
+        blank=True,
+        help_text=_(
+            "Paragraphs separated by a blank line; lines starting with '- ' make a list; a "
+            "line '[tabel: KEY]' places the section's table with that key."
+        ),
+    )
+    includes = models.CharField(
+        _("also shows"),
+        max_length=30,
+        choices=Includes.choices,
+        default=Includes.NOTHING,
+        blank=True,
+        help_text=_("Structured data of the plan that the agreement gives in this section."),
+    )
 
     history = HistoricalRecordsWithStart()
     objects = PlanSectionManager()
@@ -672,6 +717,116 @@ class PlanSection(models.Model):
         return (self.plan.slug, self.position)
 
     natural_key.dependencies = ["agreements.plan", "agreements.focusarea"]
+
+
+def validate_table_rows(rows) -> None:
+    """A table's rows: a list of {"cells": ["text", ...], "head": true or false}. A head row
+    names the columns of the rows below it; a row of one cell in a wider table heads a group
+    of rows and spans the table."""
+    message = _(
+        'The rows must be a list of {"cells": ["text", ...], "head": true or false}, every '
+        "row with as many cells as the widest, or one."
+    )
+    if not isinstance(rows, list):
+        raise ValidationError(message, code="invalid")
+    widths = set()
+    for row in rows:
+        if (
+            not isinstance(row, dict)
+            or set(row) - {"cells", "head"}
+            or not isinstance(row.get("cells"), list)
+            or not row["cells"]
+            or not all(isinstance(cell, str) for cell in row["cells"])
+            or not isinstance(row.get("head", False), bool)
+        ):
+            raise ValidationError(message, code="invalid")
+        widths.add(len(row["cells"]))
+    if len(widths - {1}) > 1:
+        raise ValidationError(message, code="invalid")
+
+
+class FigureTable(models.Model):
+    """A table in an agreement's text, as the agreement has it: its caption, its rows of
+    cells and its source. Cells are kept as the agreement writes them ("19,88%", "55,1"), so
+    the document prints exactly the figures that were agreed.
+
+    The strategic agreement's tables belong to a section (`PlanSectionTable`), a delaftale's to
+    one of its text sections (`SubagreementTable`); the text places each with a line
+    "[tabel: KEY]", and a table the text does not place follows the text.
+    """
+
+    key = models.SlugField(
+        _("key"),
+        max_length=50,
+        help_text=_("Placed in the text with a line '[tabel: KEY]'."),
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    caption = models.TextField(
+        _("caption"), blank=True, help_text=_("The table's number and title, as written.")
+    )
+    rows = models.JSONField(
+        _("rows"),
+        default=list,
+        validators=[validate_table_rows],
+        help_text=_('A list of rows: {"cells": ["text", ...], "head": true or false}.'),
+    )
+    row_headers = models.BooleanField(
+        _("first column heads its row"),
+        default=True,
+        help_text=_("On for figures by row (a year, an age group); off for rows of text."),
+    )
+    source = models.TextField(_("source"), blank=True, help_text=_("Printed after 'Kilde:'."))
+
+    class Meta:
+        abstract = True
+        ordering = ["position"]
+
+    def __str__(self) -> str:
+        return self.caption.splitlines()[0] if self.caption.strip() else self.key
+
+    def as_dict(self) -> dict:
+        """The table as plain JSON, as a version of a delaftale freezes it."""
+        return {
+            "key": self.key,
+            "caption": self.caption,
+            "rows": self.rows,
+            "row_headers": self.row_headers,
+            "source": self.source,
+        }
+
+
+class PlanSectionTableManager(models.Manager["PlanSectionTable"]):
+    def get_by_natural_key(self, plan_slug: str, position: int, key: str) -> PlanSectionTable:
+        return self.get(section__plan__slug=plan_slug, section__position=position, key=key)
+
+
+class PlanSectionTable(FigureTable):
+    """A table in a section of the strategic agreement (e.g. "Figur 19", or the success
+    criteria of section 5.1 with their data sources)."""
+
+    section = models.ForeignKey(
+        PlanSection, on_delete=models.CASCADE, related_name="tables", verbose_name=_("section")
+    )
+
+    history = HistoricalRecordsWithStart()
+    objects = PlanSectionTableManager()
+
+    class Meta(FigureTable.Meta):
+        verbose_name = _("table in the strategic agreement")
+        verbose_name_plural = _("tables in the strategic agreement")
+        ordering = ["section", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["section", "key"],
+                name="plansectiontable_unique_key_per_section",
+                violation_error_message=_("The section already has a table with this key."),
+            ),
+        ]
+
+    def natural_key(self) -> tuple:
+        return (*self.section.natural_key(), self.key)
+
+    natural_key.dependencies = ["agreements.plansection"]
 
 
 class RequiredAttachmentManager(models.Manager["RequiredAttachment"]):
@@ -752,6 +907,23 @@ class Subagreement(models.Model):
         related_name="subagreements",
         verbose_name=_("focus area"),
     )
+    title = models.CharField(
+        _("title as written"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "The delaftale's title as the agreement writes it, e.g. 'Delaftale for "
+            "indsatsområdet Uddannelse & Beskæftigelse'; empty: 'Delaftale for "
+            "indsatsområdet' and the focus area's name."
+        ),
+    )
+    template = models.CharField(
+        _("edition of LBF's template"),
+        max_length=30,
+        choices=Edition.choices,
+        default=Edition.GOALS_AND_CRITERIA,
+        help_text=_("The delaftale's headings are this edition's, in LBF's own words."),
+    )
     initiative_name = models.CharField(
         _("name of the initiative"),
         max_length=300,
@@ -769,7 +941,27 @@ class Subagreement(models.Model):
     municipal_interplay = models.TextField(_("interplay with the municipality's work"), blank=True)
     budget_lbf = models.BigIntegerField(_("budget from LBF (DKK)"), default=0)
     budget_local = models.BigIntegerField(_("local co-financing (DKK)"), default=0)
+    budget_lbf_as_written = models.CharField(
+        _("budget from LBF as written"),
+        max_length=50,
+        blank=True,
+        help_text=_(
+            "The amount as the agreement writes it, e.g. '8.186 mio'; it must start with the "
+            "amount in thousands of kroner. Empty: the amount in thousands."
+        ),
+    )
+    budget_local_as_written = models.CharField(
+        _("local co-financing as written"), max_length=50, blank=True
+    )
+    budget_total_as_written = models.CharField(
+        _("total budget as written"), max_length=50, blank=True
+    )
     conflict_handling = models.TextField(_("conflict handling"), blank=True)
+    activities_intro = models.TextField(
+        _("text before the activity schemas"),
+        blank=True,
+        help_text=_("What the delaftale says under the heading of its activity schemas."),
+    )
     revision = models.TextField(_("revision"), blank=True)
     valid_from = models.DateField(_("valid from"))
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
@@ -829,15 +1021,21 @@ class Subagreement(models.Model):
         return self.focus_area.code
 
     @property
+    def heading(self) -> str:
+        """The delaftale's title: as written, or LBF's with the focus area's name."""
+        return self.title or TITLE.format(name=self.focus_area.name)
+
+    @property
     def current_version(self) -> SubagreementVersion | None:
         """The latest approved version; needs `with_versions()`."""
         return self.version_list[0] if self.version_list else None
 
     def content(self) -> dict:
         """The delaftale as it stands now, in the form a version freezes it: every section of
-        LBF's template with its parties, criteria, activities (each with its own criteria and
-        staff), staff and budget. Plain JSON values only, so a version stored today reads the
-        same in ten years whatever the tables become. Five queries.
+        LBF's template, under the headings of the delaftale's edition of the template, with its
+        parties, criteria, activities (each with its own criteria and staff), staff, tables and
+        budget. Plain JSON values only, so a version stored today reads the same in ten years
+        whatever the tables become. Six queries.
         """
         parties = [
             {
@@ -845,13 +1043,20 @@ class Subagreement(models.Model):
                 "name": party.name,
                 "role": party.role,
                 "representative": party.representative,
+                "written_as": party.written_as,
+                "part_of": party.part_of.name if party.part_of else "",
             }
-            for party in self.parties.all()
+            for party in self.parties.select_related("part_of")
         ]
         staff_by_activity: dict[int | None, list[dict]] = {}
         for line in self.staff.all():
             staff_by_activity.setdefault(line.activity_id, []).append(
-                {"role": line.role, "fte": str(line.fte), "note": line.note}
+                {
+                    "role": line.role,
+                    "fte": str(line.fte),
+                    "fte_as_written": line.fte_as_written,
+                    "note": line.note,
+                }
             )
         criteria_by_activity: dict[int | None, list[dict]] = {}
         for criterion in self.criteria.order_by("activity__position", "position"):
@@ -878,8 +1083,11 @@ class Subagreement(models.Model):
                 "areas": [area.name for area in activity.areas.all()],
                 "criteria": criteria_by_activity.get(activity.pk, []),
                 "staff": staff_by_activity.get(activity.pk, []),
+                "headings": own.headings
+                if (own := getattr(activity, "schema_headings", None))
+                else {},
             }
-            for activity in self.activities.prefetch_related(
+            for activity in self.activities.select_related("schema_headings").prefetch_related(
                 models.Prefetch(
                     "areas",
                     queryset=HousingArea.objects.order_by("plan_areas__position").filter(
@@ -890,6 +1098,8 @@ class Subagreement(models.Model):
         ]
         return {
             "focus_area": {"code": self.focus_area.code, "name": self.focus_area.name},
+            "title": self.heading,
+            "headings": headings(self.template),
             "initiative_name": self.initiative_name,
             "responsibility_statement": self.responsibility_statement,
             "parties": parties,
@@ -897,15 +1107,27 @@ class Subagreement(models.Model):
             "purpose_and_goals": self.purpose_and_goals,
             "criteria": criteria_by_activity.get(None, []),
             "activities_overview": self.activities_overview,
+            "activities_intro": self.activities_intro,
             "activities": activities,
             "staff": staff_by_activity.get(None, []),
             "municipal_interplay": self.municipal_interplay,
-            "budget": {"lbf": self.budget_lbf, "local": self.budget_local},
+            "budget": {
+                "lbf": self.budget_lbf,
+                "local": self.budget_local,
+                "as_written": {
+                    "lbf": self.budget_lbf_as_written,
+                    "local": self.budget_local_as_written,
+                    "total": self.budget_total_as_written,
+                },
+            },
             "conflict_handling": self.conflict_handling,
             "revision": self.revision,
             "valid_from": self.valid_from.isoformat(),
             "valid_to": self.valid_to.isoformat() if self.valid_to else None,
             "validity_note": self.validity_note,
+            "tables": [
+                {"section": table.section, **table.as_dict()} for table in self.tables.all()
+            ],
         }
 
     @transaction.atomic
@@ -967,6 +1189,17 @@ class Subagreement(models.Model):
             errors["focus_area"] = _(
                 "The focus area must belong to the plan's funding period (%(period)s)."
             ) % {"period": self.plan.funding_period}
+        for field, amount in (
+            ("budget_lbf_as_written", self.budget_lbf),
+            ("budget_local_as_written", self.budget_local),
+            ("budget_total_as_written", self.budget_total),
+        ):
+            written = getattr(self, field)
+            if written and not amount_as_written_agrees(written, amount):
+                errors[field] = _(
+                    "The amount as written must start with the amount in thousands of kroner, "
+                    "%(amount)s, or the document would show another figure than the budget."
+                ) % {"amount": format_thousand_dkk(amount)}
         if errors:
             raise ValidationError(errors)
 
@@ -975,6 +1208,70 @@ class Subagreement(models.Model):
         validate_constraints_on_fields(
             self, {"subagreement_valid_from_before_valid_to": ("valid_to", None)}, exclude
         )
+
+
+def amount_as_written_agrees(written: str, kroner: int) -> bool:
+    """Whether an amount as an agreement writes it ("8.186 mio") starts with the amount in
+    thousands of kroner ("8.186"), and not with a longer figure ("8.186,5")."""
+    figure = format_thousand_dkk(kroner)
+    rest = written.strip().removeprefix(figure)
+    return rest != written.strip() and not re.match(r"[.,]?\d", rest)
+
+
+class SubagreementTableManager(models.Manager["SubagreementTable"]):
+    def get_by_natural_key(
+        self, plan_slug: str, period_code: str, code: str, key: str
+    ) -> SubagreementTable:
+        return self.get(
+            subagreement=Subagreement.objects.get_by_natural_key(plan_slug, period_code, code),
+            key=key,
+        )
+
+
+class SubagreementTable(FigureTable):
+    """A table in one of a delaftale's text sections, such as the table of criminal decisions
+    per 1,000 residents in its problemkompleks."""
+
+    class Section(models.TextChoices):
+        PROBLEM_COMPLEX = "problem_complex", _("problem complex")
+        PURPOSE_AND_GOALS = "purpose_and_goals", _("purpose and goals")
+        ACTIVITIES_OVERVIEW = "activities_overview", _("activities overview")
+        MUNICIPAL_INTERPLAY = "municipal_interplay", _("interplay with the municipality's work")
+        ACTIVITIES_INTRO = "activities_intro", _("text before the activity schemas")
+
+    subagreement = models.ForeignKey(
+        Subagreement,
+        on_delete=models.CASCADE,
+        related_name="tables",
+        verbose_name=_("sub-agreement"),
+    )
+    section = models.CharField(
+        _("section"),
+        max_length=30,
+        choices=Section.choices,
+        default=Section.PROBLEM_COMPLEX,
+        help_text=_("The text the table belongs to."),
+    )
+
+    history = HistoricalRecordsWithStart()
+    objects = SubagreementTableManager()
+
+    class Meta(FigureTable.Meta):
+        verbose_name = _("table in a sub-agreement")
+        verbose_name_plural = _("tables in sub-agreements")
+        ordering = ["subagreement", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subagreement", "key"],
+                name="subagreementtable_unique_key",
+                violation_error_message=_("The sub-agreement already has a table with this key."),
+            ),
+        ]
+
+    def natural_key(self) -> tuple:
+        return (*self.subagreement.natural_key(), self.key)
+
+    natural_key.dependencies = ["agreements.subagreement"]
 
 
 class NumberedInSubagreementManager(models.Manager):
@@ -1015,6 +1312,25 @@ class SubagreementParty(models.Model):
         related_name="subagreement_parties",
         verbose_name=_("organisation"),
     )
+    part_of = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
+        verbose_name=_("part of"),
+        help_text=_("The party of the same sub-agreement this one belongs under, if any."),
+    )
+    written_as = models.CharField(
+        _("written as"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "The party as the agreement writes it, e.g. 'DGI ved Peter Holmen'; it must name "
+            "the party, its role and who represents it. Empty: the party, role and "
+            "representative in columns of their own."
+        ),
+    )
 
     history = HistoricalRecordsWithStart()
     objects = NumberedInSubagreementManager()
@@ -1040,6 +1356,29 @@ class SubagreementParty(models.Model):
         return (*self.subagreement.natural_key(), self.position)
 
     natural_key.dependencies = ["agreements.subagreement", "agreements.organisation"]
+
+    def clean(self) -> None:
+        errors = {}
+        if self.part_of_id and (
+            self.part_of_id == self.pk or self.part_of.subagreement_id != self.subagreement_id
+        ):
+            errors["part_of"] = _(
+                "A party can only be part of another party of the same sub-agreement."
+            )
+        if self.written_as:
+            written = self.written_as.casefold()
+            absent = [
+                value
+                for value in (self.name, self.role, self.representative)
+                if value and value.casefold() not in written
+            ]
+            if absent:
+                errors["written_as"] = _(
+                    "The party as written must name %(missing)s, or the document would say "
+                    "something else than the party's fields."
+                ) % {"missing": ", ".join(f"“{value}”" for value in absent)}
+        if errors:
+            raise ValidationError(errors)
 
 
 class StaffResource(models.Model):
@@ -1070,6 +1409,15 @@ class StaffResource(models.Model):
         max_digits=6,
         decimal_places=3,
         help_text=_("Full-time equivalents: 0.5 for half time, 1 for one full-time post."),
+    )
+    fte_as_written = models.CharField(
+        _("share as written"),
+        max_length=100,
+        blank=True,
+        help_text=_(
+            "The share as the agreement writes it, when not as a percentage: '1', '0,75', "
+            "'0,5 årsværk over to år', '¼ årsværk,'. It must start with the same share as FTE."
+        ),
     )
     note = models.TextField(_("note"), blank=True)
 
@@ -1104,10 +1452,105 @@ class StaffResource(models.Model):
             self.subagreement_id = self.activity.subagreement_id
         super().save(*args, **kwargs)
 
+    def clean(self) -> None:
+        if self.fte_as_written and self.fte is not None:
+            written = share_as_written(self.fte_as_written)
+            if written is None or written != Decimal(self.fte):
+                raise ValidationError(
+                    {
+                        "fte_as_written": _(
+                            "The share as written must start with the share in FTE, e.g. "
+                            "%(percent)s or %(number)s for 0.5."
+                        )
+                        % {"percent": "“50%”", "number": "“0,5”"}
+                    }
+                )
+
     def natural_key(self) -> tuple:
         return (*self.subagreement.natural_key(), self.position)
 
     natural_key.dependencies = ["agreements.subagreement", "activities.activity"]
+
+
+def validate_activity_headings(headings) -> None:
+    """Headings of an activity schema by key (ACTIVITY_HEADINGS), each in words."""
+    if not isinstance(headings, dict) or not all(
+        key in ACTIVITY_HEADINGS and isinstance(words, str) for key, words in headings.items()
+    ):
+        raise ValidationError(
+            _("The headings must be words by heading of the activity schema: %(keys)s.")
+            % {"keys": ", ".join(ACTIVITY_HEADINGS)},
+            code="invalid",
+        )
+
+
+class ActivityHeadingsManager(models.Manager["ActivityHeadings"]):
+    def get_by_natural_key(
+        self, plan_slug: str, period_code: str, code: str, position: int
+    ) -> ActivityHeadings:
+        return self.get(
+            activity__subagreement=Subagreement.objects.get_by_natural_key(
+                plan_slug, period_code, code
+            ),
+            activity__position=position,
+        )
+
+
+class ActivityHeadings(models.Model):
+    """The headings of one activity's schema where the agreement words them otherwise than
+    its delaftale's edition of LBF's template: an activity written by another hand, in the
+    other edition ("Formål og mål:" in a delaftale whose schemas say "Formål:"), keeps its own
+    words. An empty heading leaves the template's line out (the schema's "(OBS: ...)" note).
+
+    It belongs with the agreements rather than the activities, because it is how the
+    agreement's text is written, not how the activity is run or reported.
+    """
+
+    activity = models.OneToOneField(
+        "activities.Activity",
+        on_delete=models.CASCADE,
+        related_name="schema_headings",
+        verbose_name=_("activity"),
+    )
+    headings = models.JSONField(
+        _("headings"),
+        default=dict,
+        validators=[validate_activity_headings],
+        help_text=_("The schema's headings as this activity words them, by heading."),
+    )
+
+    history = HistoricalRecordsWithStart()
+    objects = ActivityHeadingsManager()
+
+    class Meta:
+        verbose_name = _("headings of an activity schema")
+        verbose_name_plural = _("headings of activity schemas")
+
+    def __str__(self) -> str:
+        return str(self.activity)
+
+    def natural_key(self) -> tuple:
+        return self.activity.natural_key()
+
+    natural_key.dependencies = ["activities.activity"]
+
+
+_WRITTEN_SHARE = re.compile(r"^\s*(?:(\d+(?:,\d+)?)|([¼½¾]))\s*(%?)")
+_FRACTIONS = {"¼": Decimal("0.25"), "½": Decimal("0.5"), "¾": Decimal("0.75")}
+
+
+def share_as_written(text: str) -> Decimal | None:
+    """The share of a full-time post a staff line's written share starts with: "50%" is 0.5,
+    "0,75" and "¾ årsværk" are 0.75; None when it starts with no share."""
+    match = _WRITTEN_SHARE.match(text)
+    if not match:
+        return None
+    number, fraction, percent = match.groups()
+    try:
+        share = _FRACTIONS[fraction] if fraction else Decimal(number.replace(",", "."))
+    except InvalidOperation:
+        return None
+    return share / 100 if percent else share
 
 
 class Membership(models.Model):
@@ -1148,6 +1591,14 @@ def content_digest(content: dict) -> str:
     """A short fingerprint of a delaftale's content, to tell whether the draft moved on."""
     encoded = json.dumps(content, sort_keys=True, ensure_ascii=False).encode()
     return hashlib.sha256(encoded).hexdigest()
+
+
+def decided_on_text(decided_on: datetime.date | None) -> str:
+    """The date of the board's approval as pages and documents write it, or that it is not
+    stated: a version the plan was loaded with may not say when, and a date is never made up."""
+    if decided_on is None:
+        return str(_("approval date not stated"))
+    return date_format(decided_on, "j. F Y")
 
 
 class SubagreementVersionManager(models.Manager["SubagreementVersion"]):
@@ -1191,7 +1642,13 @@ class SubagreementVersion(models.Model):
     )
     number = models.PositiveSmallIntegerField(_("version"))
     decided_on = models.DateField(
-        _("approved by the board on"), help_text=_("The date of the board's decision.")
+        _("approved by the board on"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The date of the board's decision. Only the version a plan starts with may lack it, "
+            "where the agreement does not say when the board approved it."
+        ),
     )
     note = models.TextField(_("note"), blank=True)
     recorded_by = models.ForeignKey(
@@ -1224,6 +1681,13 @@ class SubagreementVersion(models.Model):
                 name="subagreementversion_number_from_one",
                 violation_error_message=_("Versions are numbered from 1."),
             ),
+            models.CheckConstraint(
+                condition=Q(decided_on__isnull=False) | Q(number=1),
+                name="subagreementversion_decided_on_after_the_first",
+                violation_error_message=_(
+                    "A version approved after the first needs the date of the board's decision."
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -1236,6 +1700,10 @@ class SubagreementVersion(models.Model):
         return (*self.subagreement.natural_key(), self.number)
 
     natural_key.dependencies = ["agreements.subagreement"]
+
+    @property
+    def decided_on_text(self) -> str:
+        return decided_on_text(self.decided_on)
 
 
 class ShareLinkQuerySet(models.QuerySet["ShareLink"]):

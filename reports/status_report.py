@@ -8,6 +8,7 @@ paper and screen agree; like the dashboard it rests on submitted quarters only.
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -17,12 +18,14 @@ from activities.completeness import CompletenessCell
 from activities.delivery import counts_by_metric
 from activities.models import Activity, Metric, QuarterlyCount, QuarterReport
 from agreements.models import Body, HousingArea, Plan, Subagreement
+from indicators.evaluation import Evaluation
+from indicators.rules import Verdict
 from lib.numbers import small_number
 from lib.pdf import html_to_pdf, render_html
 from lib.periods import HalfYear, Quarter
 from reports.models import GroupEvaluation, evaluating_groups
 
-from .dashboard import Dashboard, Period
+from .dashboard import CriterionPanel, Dashboard, Period
 
 
 @dataclass
@@ -35,16 +38,51 @@ class AreaDelivery:
     reports: list[QuarterReport]
 
 
+# The most count columns (areas times quarters) a table of an activity's delivery has with the
+# areas side by side; an activity in more areas has a row per area and metric instead.
+AREA_COLUMNS = 8
+
+
 @dataclass
 class ActivityDelivery:
     activity: Activity
     areas: list[AreaDelivery] = field(default_factory=list)
+
+    @property
+    def across(self) -> bool:
+        """Whether the areas stand side by side, a metric a row: a quarter of the rows."""
+        quarters = len(self.areas[0].counts[0][1]) if self.areas and self.areas[0].counts else 0
+        return 0 < len(self.areas) * quarters <= AREA_COLUMNS
+
+    @property
+    def rows(self) -> list[tuple[Metric, list[int | str | None]]]:
+        """Each metric with its counts, area by area and in each area quarter by quarter. Every
+        area counts the activity's same metrics, in the same order."""
+        if not self.areas:
+            return []
+        return [
+            (metric, [value for area in self.areas for value in area.counts[index][1]])
+            for index, (metric, _values) in enumerate(self.areas[0].counts)
+        ]
 
 
 @dataclass
 class SubagreementDelivery:
     subagreement: Subagreement
     activities: list[ActivityDelivery] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Sending:
+    """Who sends the report to the board, and when: printed on the report as it is sent."""
+
+    at: datetime.datetime
+    by: object
+    note: str = ""
+
+    @property
+    def who(self) -> str:
+        return self.by.get_full_name() or self.by.get_username()
 
 
 @dataclass
@@ -56,27 +94,48 @@ class StatusReport:
     delivery: list[SubagreementDelivery]
     evaluations: list[tuple[Body, GroupEvaluation | None]]
     printed_on: object
+    sending: Sending | None = None
 
     @classmethod
-    def load(cls, plan: Plan, half_year: HalfYear) -> StatusReport:
+    def load(
+        cls,
+        plan: Plan,
+        half_year: HalfYear,
+        *,
+        today: datetime.date | None = None,
+        sending: Sending | None = None,
+    ) -> StatusReport:
+        """The report as it stands now (`today`), or as it is being sent (`sending`)."""
         period = Period(half_year.year, half_year)
-        quarters = period.quarters(plan)
+        today = today or timezone.localdate()
+        dashboard = Dashboard.load(plan, period, today=today)
+        # The half-year's own quarters, as far as the report knows them.
+        quarters = [q for q in period.quarters(plan) if dashboard.horizon.knows(q)]
         stored = {e.body_id: e for e in GroupEvaluation.objects.for_half_year(plan, half_year)}
         return cls(
             plan=plan,
             half_year=half_year,
             quarters=quarters,
-            dashboard=Dashboard.load(plan, period),
+            dashboard=dashboard,
             delivery=delivery(plan, quarters),
             evaluations=[(body, stored.get(body.pk)) for body in evaluating_groups(plan)],
-            printed_on=timezone.localdate(),
+            printed_on=today,
+            sending=sending,
         )
 
     @property
-    def missing_reports(self) -> list[CompletenessCell]:
-        """Activity-area pairs whose report for one of the quarters is not submitted."""
+    def evaluated(self) -> list[Evaluation]:
+        """Every row's verdict the report rests on."""
         return [
-            cell
+            row for panel in self.dashboard.subagreements for c in panel.criteria for row in c.rows
+        ]
+
+    @property
+    def missing_reports(self) -> list[MissingReport]:
+        """Activity-area pairs whose report for one of the quarters is not submitted, with
+        the quarter: a pair may miss one quarter and not the other."""
+        return [
+            MissingReport(completeness.quarter, cell)
             for completeness in self.dashboard.completeness
             for cell in completeness.cells
             if not cell.status.is_finished
@@ -85,6 +144,46 @@ class StatusReport:
     @property
     def summary(self) -> dict[str, int]:
         return self.dashboard.verdict_totals
+
+    @property
+    def verdict_counts(self) -> list[tuple[Verdict, int]]:
+        """Every verdict with how many criteria have it, in the engine's fixed order, those
+        with none too: the board reads the zeros as well."""
+        totals = self.summary
+        return [(verdict, totals.get(verdict, 0)) for verdict in Verdict]
+
+    @property
+    def off_track(self) -> list[OffTrack]:
+        """The criteria whose verdict is not on track or not met, in the agreement's order,
+        each with the rows (the whole plan, or the areas) that make it so."""
+        found = []
+        for panel in self.dashboard.subagreements:
+            for row in panel.criteria:
+                if row.verdict in OFF_TRACK:
+                    where = [e.where for e in row.rows if e.verdict in OFF_TRACK]
+                    found.append(OffTrack(panel.subagreement, row, where))
+        return found
+
+
+# The verdicts the summary's list of what is off track holds.
+OFF_TRACK = (Verdict.NOT_ON_TRACK, Verdict.NOT_MET)
+
+
+@dataclass(frozen=True)
+class MissingReport:
+    """A quarter's report of an activity in an area that is not submitted."""
+
+    quarter: Quarter
+    cell: CompletenessCell
+
+
+@dataclass(frozen=True)
+class OffTrack:
+    """A criterion off track, for the summary: where its rows are off track."""
+
+    subagreement: Subagreement
+    criterion: CriterionPanel
+    where: list[str]
 
 
 def delivery(plan: Plan, quarters: list[Quarter]) -> list[SubagreementDelivery]:

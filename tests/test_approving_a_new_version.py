@@ -89,7 +89,7 @@ def test_landsbyggefondens_link_serves_version_2_as_soon_as_it_is_approved(
     response = client.get(reverse("agreements:shared_pdf", args=[link.token, "tryghed"]))
     assert response["Content-Disposition"].endswith('delaftale-tryghed-version-2.pdf"')
     text = pdf_text(response.content)
-    assert "6.797" in text and "Version 2" in text
+    assert "6.797" in text and "version 2 · godkendt af bestyrelsen" in text
     assert list(link.downloads.order_by("downloaded_at").values_list("versions", flat=True)) == [
         {"tryghed": 1},
         {"tryghed": 1},
@@ -112,6 +112,8 @@ def test_bad_input_is_shown_at_the_field_and_in_the_summary_and_nothing_is_saved
 ):
     tryghed.revision = "Ny tekst"
     tryghed.save()
+    # A decision date recorded for version 1, which a new version cannot come before.
+    tryghed.versions.filter(number=1).update(decided_on=datetime.date(2017, 10, 1))
     client.force_login(secretariat)
     response = client.post(approve_url(plan), form_data(client, plan, **changes))
     assert response.status_code == 400

@@ -84,5 +84,6 @@ def test_the_secretariat_approves_version_2_and_the_lbf_link_serves_it(
         text = pdf_text(open(download.value.path(), "rb").read())
     finally:
         lbf.close()
-    assert "Version 2 – godkendt af bestyrelsen 12. september 2018" in text
+    # Which version this is, and when the board approved it, stands in the running header.
+    assert "Tryghed og trivsel · version 2 · godkendt af bestyrelsen 12. september 2018" in text
     assert "6.797" in text and "6.497" not in text

@@ -17,6 +17,7 @@ from agreements import pdf
 from agreements.models import Subagreement, SubagreementVersion
 from agreements.templatetags.agreement_text import fte_percent, paragraphs
 from lib.numbers import format_thousand_dkk
+from tests.pdf_structure import count, structure
 
 pytestmark = pytest.mark.django_db
 
@@ -66,46 +67,67 @@ def test_each_delaftale_shows_what_its_version_1_froze(plan, code, django_assert
     text = " ".join(text_by_page)
     whole = compact(text)
     name = content["focus_area"]["name"]
+    headings = content["headings"]
 
-    assert f"Delaftale for indsatsområdet {name}" in text_by_page[0]
-    assert "Version 1 – godkendt af bestyrelsen 1. oktober 2017" in text_by_page[0]
+    assert content["title"] in text_by_page[0]
     assert "Kladde" not in text
     for party in content["parties"]:
-        assert compact(party["name"]) in whole
+        assert compact(party["written_as"] or party["name"]) in whole
     criteria = content["criteria"] + [c for a in content["activities"] for c in a["criteria"]]
     assert criteria
     for criterion in criteria:
         assert starts(criterion["text"]) in whole, criterion["text"]
-        assert starts(criterion["data_source"]) in whole, criterion["data_source"]
+        assert starts(criterion["method"] or criterion["data_source"]) in whole, criterion
     assert content["activities"]
     for activity in content["activities"]:
         assert compact(f"Aktivitetsnavn: {activity['name']}") in whole
+        for line in activity["staff"]:
+            assert (
+                compact(f"{line['fte_as_written'] or fte_percent(line['fte'])} {line['role']}")
+                in whole
+            )
     for line in content["staff"]:
-        assert compact(line["role"] + line["note"] + fte_percent(line["fte"])) in whole
-    lbf, local = content["budget"]["lbf"], content["budget"]["local"]
+        share = line["fte_as_written"] or fte_percent(line["fte"])
+        assert compact(share + line["role"] + line["note"]) in whole
+    budget = content["budget"]
+    written = budget["as_written"]
+    lbf, local = budget["lbf"], budget["local"]
     assert (
         compact(
-            f"Landsbyggefonden {format_thousand_dkk(lbf)} "
-            f"Lokal medfinansiering {format_thousand_dkk(local)} "
-            f"Samlet budget for indsatsområdet {format_thousand_dkk(lbf + local)}"
+            f"Landsbyggefonden {written['lbf'] or format_thousand_dkk(lbf)} "
+            f"Lokal medfinansiering {written['local'] or format_thousand_dkk(local)} "
+            f"Samlet budget for indsatsområdet "
+            f"{written['total'] or format_thousand_dkk(lbf + local)}"
         )
         in whole
     )
-    for heading in (
-        "Aftalens parter",
-        "Problemkompleks for indsatsområdet",
-        "Formål og mål",
-        "Succeskriterier (lokalt opstillede målinger)",
-        "Aktiviteter, som skal bidrage til indfrielsen af mål for indsatsområdet",
-        "Medarbejderressourcer for indsatsområdet",
-        "Indsatsområdets økonomi",
-        "Delaftalen gælder fra – til",
+    # LBF's template, in its own words: no heading of ours in their place.
+    for key in (
+        "initiative_name",
+        "parties",
+        "problem_complex",
+        "purpose_section",
+        "purpose",
+        "criteria_text",
+        "activities_overview",
+        "municipal_interplay",
+        "budget",
+        "conflict_handling",
+        "revision",
+        "validity",
+        "activities",
     ):
-        assert heading in text
+        assert compact(headings[key]) in whole, headings[key]
+    for reworded in (
+        "Indhold og praksis (aktivitetsbeskrivelse):",
+        "Forventet medarbejderressourceforbrug:",
+    ):
+        assert reworded not in text or reworded in headings.values()
     total = len(text_by_page)
     for number, page_text in enumerate(text_by_page, start=1):
-        assert f"Delaftale: {name} · version 1" in page_text
+        assert f"Delaftale: {name} · version 1 · godkendelsesdato ikke oplyst" in page_text
         assert f"Side {number} af {total}" in page_text
+        assert "Udskrevet fra Helhedsplan" in page_text
 
 
 def test_tryghed_prints_its_budget_staff_and_period_the_danish_way(plan):
@@ -114,10 +136,78 @@ def test_tryghed_prints_its_budget_staff_and_period_the_danish_way(plan):
     assert "Landsbyggefonden 6.497" in text
     assert "Lokal medfinansiering 5.062" in text
     assert "Samlet budget for indsatsområdet 11.559" in text
-    assert "Koordinator Motalavej 50 %" in text
-    assert "kompetencechef 30 %" in text
+    assert "50 % Koordinator Motalavej" in text
+    assert "30 % kompetencechef" in text
     assert "1. oktober 2017 til 30. september 2021" in text
     assert "Side 1 af " in text
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_nothing_is_said_that_the_agreement_does_not_say(plan, code):
+    text = " ".join(pages(version_1_pdf(plan, code)))
+
+    # No approval date is made up, no validity beyond what was agreed, no sentence of ours in
+    # the agreement's text, and never that there is no staff when there is.
+    assert "godkendt af bestyrelsen 1. oktober 2017" not in text
+    assert "indtil videre" not in text
+    assert "Kommunen driver aktiviteten" not in text
+    assert "Der er ikke registreret" not in text
+    assert "Anbefalet af CFBU" not in text
+    assert "kvalitativt" not in text
+
+
+def test_the_validity_reads_as_each_delaftale_writes_it(plan):
+    texts = {code: compact(" ".join(pages(version_1_pdf(plan, code)))) for code in CODES}
+
+    assert (
+        compact("Delaftalen gælder fra - til: 1. oktober 2017 til 30. september 2021")
+        in (texts["tryghed"])
+    )
+    assert compact("Delaftalen gælder fra - til: 2017- 2021") in texts["kriminalitet"]
+    assert compact("Delaftalen gælder fra: 1.10.2017") in texts["uddannelse"]
+    assert compact("Delaftalen gælder fra: 1.10.2017") in texts["forebyggelse"]
+
+
+def test_staff_listed_in_the_activity_schemas_is_shown_there(plan):
+    """Uddannelse og beskæftigelse and Forebyggelse og forældreansvar list their staff inside
+    the activity schemas (seed), not under a section of the delaftale's own."""
+    uddannelse = compact(" ".join(pages(version_1_pdf(plan, "uddannelse"))))
+    forebyggelse = compact(" ".join(pages(version_1_pdf(plan, "forebyggelse"))))
+
+    assert (
+        compact(
+            "Forventet ressourceforbrug 0,5 årsværk over to år uddannelsesleder i multihuset "
+            "Sydbyen 12,5 % Koordinator med stedfortræder funktion "
+            "1 Konsulent 1 (Tværgående brobygning)"
+        )
+        in uddannelse
+    )
+    assert (
+        compact(
+            "Forventet medarbejderressourceforbrug: 12,5 % Koordinator med stedfortræder funktion "
+            "1 medarbejder (Forebyggelse, sundhedspleje og koordination)"
+        )
+        in forebyggelse
+    )
+    assert compact("¼ årsværk, sundhedsplejerske-stilling") in forebyggelse
+    assert compact("Medarbejderressourcer for indsatsområdet") not in uddannelse + forebyggelse
+
+
+def test_the_parties_of_a_delaftale_are_one_table(plan):
+    reader = PdfReader(io.BytesIO(version_1_pdf(plan, "uddannelse")))
+    text = compact(" ".join(pages(version_1_pdf(plan, "uddannelse"))))
+
+    assert (
+        compact(
+            "Aftalens parter: Part Aftalepartnere vedr. Tværgående brobygningsteam til "
+            "opsporing og forebyggelse Center for Skole Ungdommens Uddannelsesvejledning (UU)"
+        )
+        in text
+    )
+    assert "RolleRepræsenteretved" not in text
+    # The parties' table is the first in the document.
+    first_table = next(element for element in structure(reader) if element["/S"] == "/Table")
+    assert count(first_table, "/TR") == 1 + 2 + 18  # the head, two groups, 18 parties
 
 
 def test_the_pdfs_are_tagged_for_pdf_ua_in_danish_with_a_title(plan):
@@ -149,8 +239,11 @@ def test_the_draft_is_marked_on_every_page_and_shows_edits_that_version_1_does_n
     assert "Kladde – ikke godkendt" in draft_pages[0]
     for page_text in draft_pages:
         assert "Kladde – ikke godkendt" in page_text
-    assert "Version 1 – godkendt" not in draft
-    assert f"Udskrevet {date_filter(timezone.localdate())}." in draft
+        assert (
+            "Kladde – ikke godkendt af bestyrelsen · udskrevet fra Helhedsplan "
+            f"{date_filter(timezone.localdate())}"
+        ) in page_text
+    assert "version 1" not in draft
     assert "Uenighed om tryghedsvandringerne afgøres af formandskabet." in draft
     assert "Aktivitetsnavn: Bydelsforældre og fædregrupper" in draft
     assert "Uenighed om tryghedsvandringerne" not in approved
@@ -170,22 +263,17 @@ def test_all_current_delaftaler_in_one_pdf_each_from_its_own_page_under_its_own_
     assert "Dokumentet indeholder 4 delaftaler" in contents
     starts_on = []
     for version in versions:
-        name = version.content["focus_area"]["name"]
-        first = next(
-            number
-            for number, page_text in enumerate(text_by_page)
-            if f"Delaftale for indsatsområdet {name}" in page_text
-        )
+        name, title = version.content["focus_area"]["name"], version.content["title"]
+        first = next(number for number, page_text in enumerate(text_by_page) if title in page_text)
         starts_on.append(first)
-        assert f"{name} 1 1. oktober 2017 {first + 1}" in contents
-        assert "Version 1 – godkendt af bestyrelsen 1. oktober 2017" in text_by_page[first]
+        assert f"{name} 1 godkendelsesdato ikke oplyst {first + 1}" in contents
     assert starts_on == sorted(starts_on) and len(starts_on) == len(CODES)
     for version, first, end in zip(versions, starts_on, starts_on[1:] + [total], strict=True):
-        name = version.content["focus_area"]["name"]
+        name, title = version.content["focus_area"]["name"], version.content["title"]
         # The delaftale's heading opens its first page: nothing of the one before is on it.
-        assert text_by_page[first].index(f"Delaftale for indsatsområdet {name}") < 200
+        assert text_by_page[first].index(title) < 200
         for page_text in text_by_page[first:end]:
-            assert f"Delaftale: {name} · version 1" in page_text
+            assert f"Delaftale: {name} · version 1 · godkendelsesdato ikke oplyst" in page_text
     for number, page_text in enumerate(text_by_page, start=1):
         assert f"Side {number} af {total}" in page_text
 

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.db import IntegrityError, transaction
 
 from agreements.models import Subagreement, SubagreementVersion, VersionConflict, content_digest
 
@@ -16,6 +17,8 @@ def _subagreement(plan, code: str) -> Subagreement:
 def test_the_loaded_plan_starts_with_version_1_of_each_delaftale_valid_from_1_october_2017(
     plan,
 ):
+    """The agreement does not say when the board approved the delaftaler, so version 1 has no
+    decision date: none is made up."""
     subagreements = list(plan.subagreements.with_versions())
     assert [s.code for s in subagreements] == [
         "tryghed",
@@ -26,7 +29,8 @@ def test_the_loaded_plan_starts_with_version_1_of_each_delaftale_valid_from_1_oc
     for subagreement in subagreements:
         assert [v.number for v in subagreement.version_list] == [1]
         version = subagreement.current_version
-        assert version.decided_on == datetime.date(2017, 10, 1)
+        assert version.decided_on is None
+        assert version.decided_on_text == "godkendelsesdato ikke oplyst"
         assert subagreement.valid_from == datetime.date(2017, 10, 1)
 
 
@@ -112,3 +116,15 @@ def test_a_draft_without_changes_is_not_approved_again(plan, secretariat):
             based_on=1,
             draft_digest=content_digest(subagreement.content()),
         )
+
+
+def test_only_the_version_a_plan_starts_with_may_lack_the_boards_date(plan, secretariat):
+    subagreement = _subagreement(plan, "tryghed")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SubagreementVersion.objects.create(
+            subagreement=subagreement, number=2, decided_on=None, content={}
+        )
+    version = SubagreementVersion.objects.create(
+        subagreement=subagreement, number=2, decided_on=datetime.date(2018, 9, 12), content={}
+    )
+    assert version.decided_on_text == "12. september 2018"

@@ -177,7 +177,12 @@ def test_a_budget_change_gives_the_danish_difference_in_thousands(plan):
 def test_a_changed_fte_is_shown_as_a_danish_percentage(plan):
     old = _version_1(plan, "tryghed")
     new = copy.deepcopy(old)
-    assert new["staff"][2] == {"role": "Koordinator Motalavej", "fte": "0.500", "note": ""}
+    assert new["staff"][2] == {
+        "role": "Koordinator Motalavej",
+        "fte": "0.500",
+        "fte_as_written": "",
+        "note": "",
+    }
     new["staff"][2]["fte"] = "0.750"
 
     (line,) = compare(old, new).staff
