@@ -69,7 +69,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
-from .models import Plan
+from .models import Plan, StoredDocument
 
 FORMAT = "helhedsplan-plan-backup"
 # 2: a first line with the format, the version and the signature of the rest.
@@ -95,6 +95,10 @@ CHUNK = 500
 # What a user is written with besides the user name. Passwords and permissions stay with the
 # installation: a file must never carry a way to log in, nor make anyone an administrator.
 USER_FIELDS = ("first_name", "last_name", "email")
+
+# Stored PDFs are a cache of what the versions and the plan hold (rendered again on the first
+# request after an import), so a backup leaves them out; delete_plan removes a plan's.
+LEFT_OUT = (StoredDocument,)
 
 Progress = Callable[[str, int], None]
 
@@ -139,7 +143,9 @@ def is_history(model: type[models.Model]) -> bool:
 
 def plan_scope() -> Scope:
     """Every plan model and every shared model, found from the installed models."""
-    everything = apps.get_models(include_auto_created=True)
+    everything = [
+        model for model in apps.get_models(include_auto_created=True) if model not in LEFT_OUT
+    ]
     twins = {twin: model for model in everything if (twin := history_model(model))}
     in_plan: set[type[models.Model]] = {Plan}
     grew = True
@@ -647,6 +653,7 @@ def delete_plan(plan: Plan) -> int:
     """
     scope = plan_scope()
     selection = select_rows(plan, scope)
+    StoredDocument.objects.filter(plan=plan)._raw_delete(StoredDocument.objects.db)
     for model in reversed(scope.plan_models):
         manager = model._base_manager
         for chunk in chunks(selection[model]):

@@ -1827,3 +1827,102 @@ class ShareLinkDownload(models.Model):
 
     def __str__(self) -> str:
         return f"{self.link} {self.downloaded_at:%Y-%m-%d %H:%M}"
+
+
+class StoredDocumentQuerySet(models.QuerySet["StoredDocument"]):
+    def serve(
+        self,
+        *,
+        plan: Plan,
+        kind: str,
+        versions: str,
+        digest: str,
+        render,
+    ) -> bytes:
+        """The stored PDF with this digest, or `render()` stored under it.
+
+        The digest names exactly what the document shows (see `agreements.pdf`), so a new
+        approval or an edit of what it shows gives another digest and the old row is never
+        served again; the old row of the same document is deleted when the new one is stored,
+        in the same transaction. Two first requests at once both render, and the second to
+        store finds the first's row (get_or_create catches the unique digest's IntegrityError
+        and reads it): neither fails.
+        """
+        stored = self.filter(digest=digest).values_list("pdf", flat=True).first()
+        if stored is not None:
+            return bytes(stored)
+        data = render()
+        # What the new row replaces: the plan's one set of current delaftaler and one strategic
+        # agreement, whatever versions they showed; each version of a delaftale is a document
+        # of its own, served as long as it is asked for.
+        replaced = self.filter(plan=plan, kind=kind).exclude(digest=digest)
+        if kind == StoredDocument.Kind.SUBAGREEMENT:
+            replaced = replaced.filter(versions=versions)
+        with transaction.atomic():
+            replaced.delete()
+            row, _created = self.get_or_create(
+                digest=digest,
+                defaults={"plan": plan, "kind": kind, "versions": versions, "pdf": data},
+            )
+        return bytes(row.pdf)
+
+
+class StoredDocument(models.Model):
+    """An approved document as a PDF, rendered once and served from here after that.
+
+    Rendering takes from half a second to a few seconds (WeasyPrint); serving the stored bytes
+    takes milliseconds. They are kept in the database rather than in files because several app
+    servers share the database and need no shared file system: a document rendered by one is
+    served by all. It is a cache: every row can be rendered again from the versions and the
+    plan, so backups leave it out (`agreements.backup`), and a row is found by the digest of
+    what it shows, never by a key that could outlive a change. A draft is never stored.
+    """
+
+    class Kind(models.TextChoices):
+        SUBAGREEMENT = "subagreement", _("sub-agreement, one version")
+        ALL_SUBAGREEMENTS = "all-subagreements", _("current sub-agreements")
+        STRATEGIC_AGREEMENT = "strategic-agreement", _("strategic agreement")
+
+    plan = models.ForeignKey(
+        Plan, on_delete=models.CASCADE, related_name="+", verbose_name=_("plan")
+    )
+    kind = models.CharField(_("document"), max_length=20, choices=Kind.choices)
+    versions = models.CharField(
+        _("versions"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "The ids of the approved versions shown, or empty for the strategic agreement."
+        ),
+    )
+    digest = models.CharField(
+        _("digest"),
+        max_length=64,
+        unique=True,
+        help_text=_(
+            "SHA-256 of everything the document shows and of the templates it is made with."
+        ),
+    )
+    pdf = models.BinaryField(_("PDF"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    objects = StoredDocumentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("stored document")
+        verbose_name_plural = _("stored documents")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["subagreement", "all-subagreements", "strategic-agreement"]),
+                name="storeddocument_kind_known",
+            ),
+            # A delaftale document names its versions; the strategic agreement has none.
+            models.CheckConstraint(
+                condition=Q(kind="strategic-agreement", versions="")
+                | (~Q(kind="strategic-agreement") & ~Q(versions="")),
+                name="storeddocument_versions_named",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan} {self.kind} {self.versions} {self.created_at:%Y-%m-%d %H:%M}"

@@ -177,7 +177,7 @@ def subagreement_pdf(request, plan: str, focus_area: str, number: int | None = N
     if version is None:
         raise NotFound(_("The sub-agreement has no such version."))
     return pdf_response(
-        pdf.subagreement_pdf(version),
+        pdf.stored_subagreement_pdf(version),
         f"delaftale-{focus_area}-version-{version.number}.pdf",
     )
 
@@ -198,13 +198,15 @@ def all_subagreements_pdf(request, plan: str):
     )
     if not versions:
         raise NotFound(_("The plan has no approved sub-agreements yet."))
-    return pdf_response(pdf.subagreements_pdf(versions), f"delaftaler-{plan.slug}.pdf")
+    return pdf_response(pdf.stored_subagreements_pdf(versions), f"delaftaler-{plan.slug}.pdf")
 
 
 @require_safe
 def strategic_agreement_pdf(request, plan: str):
     plan, _access = get_plan_for_user(request, plan, need="read")
-    return pdf_response(pdf.strategic_agreement_pdf(plan), f"samarbejdsaftale-{plan.slug}.pdf")
+    return pdf_response(
+        pdf.stored_strategic_agreement_pdf(plan), f"samarbejdsaftale-{plan.slug}.pdf"
+    )
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -300,10 +302,10 @@ def shared_pdf(request, token: str, focus_area: str | None = None):
     if not versions:
         raise NotFound(_("There is no approved sub-agreement for this focus area."))
     if focus_area is None:
-        data, filename = pdf.subagreements_pdf(versions), f"delaftaler-{link.plan.slug}.pdf"
+        data, filename = pdf.stored_subagreements_pdf(versions), f"delaftaler-{link.plan.slug}.pdf"
     else:
         version = versions[0]
-        data = pdf.subagreement_pdf(version)
+        data = pdf.stored_subagreement_pdf(version)
         filename = f"delaftale-{focus_area}-version-{version.number}.pdf"
     link.log_download(versions)
     return pdf_response(data, filename)

@@ -27,7 +27,7 @@ from pypdf import PdfReader
 from activities.models import QuarterlyCount, QuarterReminder, QuarterReport
 from activities.services import approve_reports
 from agreements import pdf
-from agreements.backup import decode_backup, delete_plan, encode_backup, plan_scope
+from agreements.backup import LEFT_OUT, decode_backup, delete_plan, encode_backup, plan_scope
 from agreements.models import (
     Body,
     FocusArea,
@@ -286,7 +286,8 @@ def test_export_delete_and_import_give_back_the_same_rows_and_verdicts(
     assert len(before["agreements.subagreementversion"]) == 5
 
     path, exported = export(tmp_path, file_name)
-    assert "activities.quarterlycount: 1.550\n" in exported  # the demo's 1.551 less one
+    # The demo's 1.485 (99 cells of 15 quarters, a few not reported) less the one deleted.
+    assert "activities.quarterlycount: 1.484\n" in exported
     assert f"Planen {SLUG} er skrevet til {path}" in exported
     assert path.read_bytes()[:2] == (b"\x1f\x8b" if new_database else b'{"')
     # The first line signs the rest, which is the document.
@@ -532,7 +533,9 @@ def test_every_model_that_belongs_to_a_plan_is_in_the_backup():
     scope = plan_scope()
     covered = {model._meta.label_lower for model in scope.plan_models}
     assert {model._meta.label_lower for model in scope.shared_models} == SHARED
-    assert {model._meta.label_lower for model in project_models()} - SHARED == covered
+    left_out = {model._meta.label_lower for model in LEFT_OUT}
+    assert left_out == {"agreements.storeddocument"}  # a cache, rendered again after an import
+    assert {model._meta.label_lower for model in project_models()} - SHARED - left_out == covered
     for model in scope.plan_models:
         history = getattr(model._meta, "simple_history_manager_attribute", None)
         if history:

@@ -6,6 +6,8 @@
 
 A delaftale is its current approved version unless --version or --draft says otherwise. The
 file is written only when the whole PDF has been rendered, so a failure leaves no half file.
+An approved document is the one the site serves, stored in the database when it was first
+rendered (`agreements.pdf`); a draft is rendered afresh.
 The board's status report is written by `render_status_report` (reports).
 """
 
@@ -60,9 +62,9 @@ class Command(PlainCommand):
                 )
                 if not versions:
                     raise CommandError(_("The plan has no approved sub-agreements yet."))
-                data = pdf.subagreements_pdf(versions)
+                data = pdf.stored_subagreements_pdf(versions)
             else:
-                data = pdf.strategic_agreement_pdf(chosen)
+                data = pdf.stored_strategic_agreement_pdf(chosen)
             write_atomically(target, data)
         self.stdout.write(f"{out}: {len(data) // 1024} kB in {time.perf_counter() - started:.1f} s")
 
@@ -99,4 +101,4 @@ class Command(PlainCommand):
                 else _("The sub-agreement '%(code)s' has no approved version yet; use --draft.")
                 % {"code": code}
             )
-        return pdf.subagreement_pdf(version)
+        return pdf.stored_subagreement_pdf(version)
