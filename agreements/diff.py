@@ -286,7 +286,7 @@ def _comparable(content: Mapping) -> dict:
         **content,
         "headings_text": _lines(content.get("headings")),
         "budget_as_written": " · ".join(
-            words for words in (budget.get("as_written") or {}).values() if words
+            words for _key, words in sorted((budget.get("as_written") or {}).items()) if words
         ),
         "activities": [
             {**activity, "headings_text": _lines(activity.get("headings"))}
@@ -306,7 +306,9 @@ def _comparable(content: Mapping) -> dict:
 
 
 def _lines(words: Mapping[str, str] | None) -> str:
-    return "\n".join(f"{value}" for value in (words or {}).values() if value)
+    # In key order: PostgreSQL's jsonb does not keep the order a dict was written in, so a
+    # version read back would otherwise differ from the same content in memory.
+    return "\n".join(f"{value}" for _key, value in sorted((words or {}).items()) if value)
 
 
 def text_diff(old: str, new: str) -> TextDiff:
