@@ -36,7 +36,8 @@ install: $(VENV)/installed node_modules/.installed
 # LibreOffice Calc without its desktop (libreoffice-calc-nogui, about 260 MB with what it
 # needs). npm is looked for as a command, not as the Debian package: a NodeSource `nodejs`
 # brings its own npm and conflicts with Debian's. So is LibreOffice's `soffice`: the desktop
-# LibreOffice provides it too, and the nogui package would replace it.
+# LibreOffice provides it too, and the nogui package would replace it. The production run's
+# shared cache is Redis (redis-server), which the tests of that run start gunicorn against.
 DEBIAN_PACKAGES := gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 prerequisites:
@@ -49,6 +50,7 @@ prerequisites:
 	$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || missing="$$missing python3-venv"; \
 	command -v npm >/dev/null || missing="$$missing npm"; \
 	command -v soffice >/dev/null || missing="$$missing libreoffice-calc-nogui"; \
+	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
 	if [ -z "$$missing" ]; then echo "All prerequisites are installed."; exit 0; fi; \
 	echo "Installing:$$missing"; \
 	$(SUDO) apt-get update -qq && \

@@ -28,6 +28,7 @@ import logging
 import sys
 
 from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
 from django.db import Error, InterfaceError, OperationalError, connection, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
@@ -37,6 +38,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 logger = logging.getLogger(__name__)
+
+# The key the health check writes and reads back, to know the shared cache answers.
+HEALTH_KEY = "health-check"
 
 # The database cannot be reached or the connection broke; not a bad query (ProgrammingError)
 # or a refused row (IntegrityError, DataError), which are bugs and stay 500.
@@ -95,11 +99,22 @@ def database_unavailable(request: HttpRequest, error: Error) -> HttpResponse:
 @require_safe
 @transaction.non_atomic_requests  # the request's transaction would connect before the view runs
 def health(request: HttpRequest) -> HttpResponse:
-    """Whether the application can answer: 200 when a trivial query works, 503 when not."""
+    """Whether the application can answer: 200 when a trivial query works and the cache keeps
+    what is put in it, 503 when not."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except UNAVAILABLE as error:
         return database_unavailable(request, error)
-    return JsonResponse({"status": "ok", "database": "ok"})
+    try:
+        cache.set(HEALTH_KEY, "ok", timeout=10)
+        cache_answer = cache.get(HEALTH_KEY)
+    # Each backend fails in its own way (redis.ConnectionError, OSError, …): any failure of
+    # the shared cache makes this server unfit to serve, and the balancer should know.
+    except Exception:
+        logger.exception("The cache does not answer.")
+        cache_answer = None
+    if cache_answer != "ok":
+        return JsonResponse({"status": "error", "cache": "unavailable"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok", "cache": "ok"})

@@ -162,6 +162,18 @@ AXES_ENABLE_ADMIN = False
 if AXES_FAILURE_LIMIT < 1:
     raise ImproperlyConfigured(f"LOGIN_FAILURE_LIMIT must be 1 or more, not {AXES_FAILURE_LIMIT}.")
 
+# The cache, which several app servers must share (README, "Production"): CACHE_URL, such as
+# redis://127.0.0.1:6379/0 for Django's own Redis backend. The embedded default keeps it in each
+# process's memory and needs nothing. Sessions and the login lockout live in the database, so
+# they hold across servers whatever the cache. django-environ writes a Redis URL's options
+# (?KEY_PREFIX=…&TIMEOUT=…) in lower case, as django-redis reads them; Django reads upper case.
+CACHES = {
+    "default": {
+        key.upper(): value
+        for key, value in env.cache_url("CACHE_URL", default="locmemcache://").items()
+    }
+}
+
 # A session ends when the browser closes, and at the latest after a working day.
 SESSION_COOKIE_AGE = int(timedelta(hours=env.int("SESSION_HOURS", default=8)).total_seconds())
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

@@ -207,7 +207,10 @@ def test_pages_answer_503_while_postgresql_is_away_and_recover_when_it_is_back(
     assert back.status == 200
     assert "Logget ind som koordinator" in back.text
     up = fetch(health)
-    assert (up.status, json.loads(up.text)) == (200, {"status": "ok", "database": "ok"})
+    assert (up.status, json.loads(up.text)) == (
+        200,
+        {"status": "ok", "database": "ok", "cache": "ok"},
+    )
 
 
 class PersistentWorker:
@@ -335,7 +338,7 @@ def test_pages_answer_503_while_sqlite_cannot_be_opened_and_recover_after(
 def test_the_health_check_answers_ok_public_and_uncached(client):
     response = client.get(reverse("health"))
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
     assert "no-cache" in response["Cache-Control"]
     assert client.post(reverse("health")).status_code == 405
 
@@ -361,3 +364,30 @@ def test_any_other_error_is_still_the_500_page():
         response = server_error(request)
     assert response.status_code == 500
     assert "Der gik noget galt" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_health_check_answers_503_while_the_shared_cache_is_down(client, settings, caplog):
+    """A server whose Redis is gone would serve pages that forget what the other servers
+    cached: the balancer is told to stop sending it requests."""
+    from django.core.cache import caches
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{closed_port}/0",
+        }
+    }
+    try:
+        with caplog.at_level(logging.ERROR, logger="helhedsplan.faults"):
+            response = client.get(reverse("health"))
+    finally:
+        caches["default"].close()
+    assert (response.status_code, response.json()) == (
+        503,
+        {"status": "error", "cache": "unavailable"},
+    )
+    assert "The cache does not answer." in caplog.text

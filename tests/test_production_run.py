@@ -18,6 +18,19 @@ from django.conf import settings
 
 BASE_DIR = Path(settings.BASE_DIR)
 GUNICORN = Path(sys.executable).with_name("gunicorn")
+# The shared cache of the production run. Where no Redis answers, the run keeps its cache in
+# memory and the Redis test skips, unless REQUIRE_REDIS is set (CI sets it and starts one).
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+CACHE_PREFIX = f"production-run-{secrets.token_hex(6)}"
+
+
+def redis_answers() -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(REDIS_URL, socket_timeout=2).ping())
+    except redis.RedisError:
+        return False
 
 
 def free_port() -> int:
@@ -71,6 +84,10 @@ def server(tmp_path_factory):
         "BIND": f"127.0.0.1:{port}",
         "WEB_CONCURRENCY": "2",
     }
+    if redis_answers():
+        environment["CACHE_URL"] = f"{REDIS_URL}?KEY_PREFIX={CACHE_PREFIX}"
+    elif os.environ.get("REQUIRE_REDIS"):
+        pytest.fail(f"No Redis answers at {REDIS_URL}, and REQUIRE_REDIS is set.")
     for command in (
         ["migrate", "--verbosity", "0"],
         ["load_plan", "slagelse_2017_2021"],
@@ -125,7 +142,21 @@ def get(port: int, path: str, *, over_https: bool = True):
 def test_the_health_check_reports_the_database(server):
     response, body = get(server, "/helbred/")
     assert response.status == 200
-    assert json.loads(body) == {"status": "ok", "database": "ok"}
+    assert json.loads(body) == {"status": "ok", "database": "ok", "cache": "ok"}
+
+
+def test_the_cache_is_the_shared_redis(server):
+    """The health check's key lands in Redis under the run's prefix: the cache is the one
+    every app server given the same CACHE_URL shares, not each process's memory."""
+    if not redis_answers():
+        pytest.skip("No Redis answers here (CI requires one).")
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    client.delete(f"{CACHE_PREFIX}:1:health-check")
+    response, _body = get(server, "/helbred/")
+    assert response.status == 200
+    assert client.exists(f"{CACHE_PREFIX}:1:health-check") == 1
 
 
 def test_plain_http_is_sent_to_https(server):
