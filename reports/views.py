@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from activities.models import PairStatus
+from activities.todo import reporter_todo
 from agreements.access import PlanAccess, get_plan_for_user, plans_for_user
 from agreements.models import Plan, Role
 from lib.concurrency import Stale
@@ -28,6 +29,7 @@ from .forms import GroupEvaluationsForm, SendReportForm
 from .models import GroupEvaluation, SentReport, evaluating_groups
 from .services import send_status_report
 from .status_report import StatusReport, status_report_pdf
+from .todo import secretariat_todo
 
 
 def home(request):
@@ -51,8 +53,24 @@ def render_plans(request, plans: list[tuple[Plan, PlanAccess]]):
     return render(
         request,
         "reports/home.html",
-        {"plans": [plan for plan, _access in plans], "plans_with_access": plans},
+        {
+            "plans": [plan for plan, _access in plans],
+            "plans_with_access": [
+                (plan, access, todo_for(request.user, plan, access)) for plan, access in plans
+            ],
+        },
     )
+
+
+def todo_for(user, plan: Plan, access: PlanAccess) -> dict:
+    """What waits for the user in the plan: the secretariat's tasks, or the quarters a
+    coordinator has not finished."""
+    today = timezone.localdate()
+    if access.keeps:
+        return {"tasks": secretariat_todo(plan, today)}
+    if access.role == Role.COORDINATOR:
+        return {"quarters": reporter_todo(plan, user, today)}
+    return {}
 
 
 def plan_half_year(plan: Plan, code: str) -> HalfYear:
@@ -175,6 +193,7 @@ def dashboard(request, plan: str):
             "reports": [h for h in plan.half_years() if h.year == period.year],
             # The secretariat sends a half-year's report to the board from its dashboard.
             "send_form": SendReportForm() if access.keeps and period.half else None,
+            "todo": todo_for(request.user, plan, access),
         },
     )
 
