@@ -39,6 +39,7 @@ from .presentation import (
 )
 from .services import approve_reports, reopen_report, save_quarter
 from .sheets import SheetError, build_workbook, read_workbook
+from .todo import quarter_progress
 
 
 def entry_crumbs(plan, period: Quarter | None, *more) -> list[tuple[str, str]]:
@@ -89,7 +90,7 @@ def entry(request, plan: str, quarter: str):
             {
                 "plan": plan,
                 "access": access,
-                "quarters": plan.quarters(),
+                "quarters": picker_quarters(request, plan, access),
                 "quarter_error": message,
                 "quarter_errors": [("kvartal", message)],
                 "breadcrumbs": entry_crumbs(plan, None),
@@ -137,7 +138,7 @@ def entry(request, plan: str, quarter: str):
             "access": access,
             "breadcrumbs": entry_crumbs(plan, period),
             "quarter": period,
-            "quarters": plan.quarters(),
+            "quarters": picker_quarters(request, plan, access),
             "areas": areas,
             "area": area,
             "grid": grid,
@@ -148,6 +149,12 @@ def entry(request, plan: str, quarter: str):
             "warnings": form.warnings if form.is_bound else {},
         },
     )
+
+
+def picker_quarters(request, plan, access) -> list:
+    """The plan's quarters for the quarter picker, each named with where the user's reports
+    stand (activities.todo)."""
+    return quarter_progress(plan, request.user, timezone.localdate(), report_all=access.keeps)
 
 
 def load_grid(request, plan, access, period) -> tuple[EntryGrid, list, object]:

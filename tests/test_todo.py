@@ -139,3 +139,15 @@ def test_the_to_dos_take_the_same_queries_however_many_reports(
         for pair in motalavej_pairs(plan, coordinator_motalavej):
             report(pair, quarter, by=coordinator_motalavej, status=QuarterReport.Status.SUBMITTED)
     assert queries() == before
+
+
+def test_the_quarter_picker_names_where_each_quarter_stands(client, plan, coordinator_motalavej):
+    pairs = motalavej_pairs(plan, coordinator_motalavej)
+    first, second = plan.quarters()[:2]
+    for pair in pairs:
+        report(pair, first, by=coordinator_motalavej, status=QuarterReport.Status.SUBMITTED)
+    report(pairs[0], second, by=coordinator_motalavej, status=QuarterReport.Status.DRAFT)
+    client.force_login(coordinator_motalavej)
+    page = client.get(reverse("activities:entry", args=[plan.slug, first.code])).content.decode()
+    assert f">{first} (indsendt)</option>" in page
+    assert f">{second} ({len(pairs) - 1} ikke påbegyndt, 1 i kladde, for sent)</option>" in page
