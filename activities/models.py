@@ -667,6 +667,16 @@ class PairStatus(models.TextChoices):
         return self in (PairStatus.SUBMITTED, PairStatus.APPROVED)
 
 
+class QuarterReminderQuerySet(models.QuerySet["QuarterReminder"]):
+    def sent_for(self, plan, quarter: Quarter) -> dict[int, QuarterReminder]:
+        """The latest reminder of the quarter to each membership of the plan, by membership
+        id. One query."""
+        reminders = self.filter(
+            membership__plan=plan, year=quarter.year, quarter=quarter.number
+        ).order_by("sent_at")
+        return {reminder.membership_id: reminder for reminder in reminders}
+
+
 class QuarterReminder(models.Model):
     """That a reminder about a quarter went to someone: a reporter with missing reports, or a
     secretariat member with the summary. Kept so that a daily run sends each one once."""
@@ -680,13 +690,27 @@ class QuarterReminder(models.Model):
     year = models.PositiveSmallIntegerField(_("year"))
     quarter = models.PositiveSmallIntegerField(_("quarter"))
     sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("sent by"),
+        help_text=_("Who sent it from the overview; empty for the daily reminders."),
+    )
+
+    objects = QuarterReminderQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("quarter reminder")
         verbose_name_plural = _("quarter reminders")
         constraints = [
+            # The daily run reminds each person once a quarter; the secretariat may remind
+            # someone again by hand, as often as it judges right.
             models.UniqueConstraint(
                 fields=["membership", "year", "quarter"],
+                condition=Q(sent_by__isnull=True),
                 name="reminder_once_per_membership_quarter",
                 violation_error_message=_("A reminder for this quarter was already sent."),
             ),

@@ -85,6 +85,8 @@ class QuarterCompleteness:
     reporters: list[ReporterProgress]
     secretariat: list[Membership]
     unassigned: list[PairState] = field(default_factory=list)
+    # The secretariat's overview the reporters' shares were read from, for its page.
+    overview: Completeness | None = None
 
     @cached_property
     def counts(self) -> dict[PairStatus, int]:
@@ -136,6 +138,7 @@ def quarter_completeness(plan: Plan, quarter: Quarter) -> QuarterCompleteness:
         ],
         secretariat=list(secretariat.order_by("user__username")),
         unassigned=unassigned,
+        overview=overview,
     )
 
 
@@ -258,9 +261,11 @@ def send_quarter_reminders(
         recipients += [
             (membership, summary_message, membership) for membership in completeness.secretariat
         ]
+    # A reminder the secretariat sent by hand does not stand in for the daily one, which
+    # comes when the reports are due.
     reminded = set(
         QuarterReminder.objects.filter(
-            membership__plan=plan, year=quarter.year, quarter=quarter.number
+            membership__plan=plan, year=quarter.year, quarter=quarter.number, sent_by=None
         ).values_list("membership_id", flat=True)
     )
     for membership, build, about in recipients:
@@ -288,3 +293,40 @@ def send_quarter_reminders(
         else:
             run.sent.append(reminder)
     return run
+
+
+class NothingToRemind(Exception):
+    """A reminder that cannot be sent; the message says why, in Danish."""
+
+
+def remind_now(
+    plan: Plan, quarter: Quarter, membership: Membership, *, by, deadline: datetime.date
+) -> QuarterReminder:
+    """Send one reporter their reminder of the quarter now, from the secretariat's overview,
+    and log it as the daily run logs its own, with who sent it. The e-mail is sent inside the
+    transaction that logs it, so a failed send logs nothing."""
+    completeness = quarter_completeness(plan, quarter)
+    reporter = next(
+        (each for each in completeness.reporters if each.membership.pk == membership.pk), None
+    )
+    if reporter is None or reporter.is_finished:
+        raise NothingToRemind(
+            _("%(name)s has nothing left to report for %(quarter)s.")
+            % {"name": display_name(membership.user), "quarter": quarter}
+        )
+    if not membership.user.email:
+        raise NothingToRemind(
+            _("%(name)s has no e-mail address.") % {"name": display_name(membership.user)}
+        )
+    message = reminder_message(reporter, completeness, deadline=deadline)
+    try:
+        with transaction.atomic():
+            reminder = QuarterReminder.objects.create(
+                membership=membership, year=quarter.year, quarter=quarter.number, sent_by=by
+            )
+            message.send()
+    except (smtplib.SMTPException, OSError) as error:
+        raise NothingToRemind(
+            _("The e-mail could not be sent: %(error)s") % {"error": error}
+        ) from error
+    return reminder

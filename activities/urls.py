@@ -29,6 +29,11 @@ urlpatterns = [
         name="completeness",
     ),
     path(
+        "planer/<slug:plan>/indberetning/<str:quarter>/paamind/<int:member>/",
+        views.remind,
+        name="remind",
+    ),
+    path(
         "planer/<slug:plan>/indberetning/<str:quarter>/godkend/",
         views.approve,
         name="approve",

@@ -3,6 +3,7 @@ and the secretariat's completeness overview where reports are approved and reope
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.signing import BadSignature
@@ -20,7 +21,6 @@ from lib.params import parse_int, parse_quarter, query_value
 from lib.periods import Quarter
 from lib.sheets import XLSX_CONTENT_TYPE, sheet_filename
 
-from .completeness import Completeness
 from .forms import (
     QuarterEntryForm,
     ReopenForm,
@@ -29,13 +29,20 @@ from .forms import (
     unsign_sheet_data,
 )
 from .grid import EntryGrid
-from .models import QuarterReport
+from .models import QuarterReminder, QuarterReport
 from .presentation import (
     entry_sections,
     sheet_changes,
     sheet_errors,
     sheet_report_changes,
     stale_errors,
+)
+from .reminders import (
+    NothingToRemind,
+    display_name,
+    due_date,
+    quarter_completeness,
+    remind_now,
 )
 from .services import approve_reports, reopen_report, save_quarter
 from .sheets import SheetError, build_workbook, read_workbook
@@ -283,6 +290,7 @@ def completeness(request, plan: str, quarter: str):
     period = plan_quarter(plan, quarter)
     if period is None:
         raise Http404(outside_plan_message(plan))
+    progress = quarter_completeness(plan, period)
     return render(
         request,
         "activities/completeness.html",
@@ -291,13 +299,45 @@ def completeness(request, plan: str, quarter: str):
             "access": access,
             "quarter": period,
             "quarters": plan.quarters(),
-            "completeness": Completeness.load(plan, period),
+            "completeness": progress.overview,
+            # Those who may send reminders see who is not done, and when each was reminded.
+            "unfinished": reminder_state(plan, period, progress) if access.keeps else [],
             "breadcrumbs": [
                 (reverse("plans"), plan.name),
                 ("", _("Who has reported %(quarter)s") % {"quarter": period}),
             ],
         },
     )
+
+
+def reminder_state(plan, period: Quarter, progress) -> list[tuple]:
+    """Each reporter who is not done with the quarter, and the last reminder they got."""
+    reminded = QuarterReminder.objects.sent_for(plan, period)
+    return [
+        (reporter, reminded.get(reporter.membership.pk))
+        for reporter in progress.unfinished_reporters
+    ]
+
+
+@require_POST
+def remind(request, plan: str, quarter: str, member: int):
+    """Send one reporter the reminder of the quarter now, from the overview."""
+    plan, _access = get_plan_for_user(request, plan, need="keep")
+    period = plan_quarter(plan, quarter)
+    if period is None:
+        raise Http404(outside_plan_message(plan))
+    membership = get_object_or_404(plan.memberships.select_related("user"), pk=member)
+    deadline = due_date(period, settings.QUARTER_REMINDER_DAYS)
+    try:
+        remind_now(plan, period, membership, by=request.user, deadline=deadline)
+    except NothingToRemind as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(
+            request,
+            _("A reminder is sent to %(name)s.") % {"name": display_name(membership.user)},
+        )
+    return redirect("activities:completeness", plan=plan.slug, quarter=period.code)
 
 
 @require_POST

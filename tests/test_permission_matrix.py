@@ -92,6 +92,8 @@ MATRIX: dict[str, tuple[str, str]] = {
     "agreements:revoke_share_link": ("post", "302 302 302 302 403 403 403 403 404"),
     # Only the secretariat sends a status report; the board may read it, not send it.
     "reports:send_report": ("post", "302 302 302 302 403 403 403 403 404"),
+    # Only the secretariat reminds a reporter by hand; the board may look, not send.
+    "activities:remind": ("post", "302 302 302 302 403 403 403 403 404"),
     "logout": ("post", "302 302 302 302 302 302 302 302 302"),
 }
 ACTIONS = {name for name, (method, _statuses) in MATRIX.items() if method == "post"}
@@ -120,6 +122,7 @@ def arguments(plan, objects, *, holds_the_link: bool = True) -> dict[str, object
         "link": objects["link"].pk,
         "sent": objects["sent"].pk,
         "token": token if holds_the_link else tampered(token),
+        "member": objects["membership"].pk,
     }
 
 
@@ -176,6 +179,7 @@ def objects(plan, secretariat):
             sent_by=secretariat,
             pdf=b"%PDF-1.7 sent",
         ),
+        "membership": secretariat.memberships.get(plan=plan),
     }
 
 

@@ -359,3 +359,61 @@ def test_completeness_takes_the_same_queries_however_many_reporters(
     with django_assert_num_queries(7):
         completeness = quarter_completeness(plan, Q1_2018)
         assert len(completeness.unfinished_reporters) == reporters
+
+
+def remind_page(plan, quarter=Q1_2018) -> str:
+    return reverse("activities:completeness", args=[plan.slug, quarter.code])
+
+
+def test_the_secretariat_reminds_one_reporter_now_and_it_is_logged(
+    client, plan, motalavej, kompetencechef
+):
+    client.force_login(kompetencechef)
+    page = client.get(remind_page(plan)).content.decode()
+    assert "Indberettere, der ikke er færdige" in page
+    membership = motalavej.memberships.get(plan=plan)
+    remind = reverse("activities:remind", args=[plan.slug, Q1_2018.code, membership.pk])
+    assert remind in page
+
+    response = client.post(remind, follow=True)
+    assert "Der er sendt en påmindelse til Mette Madsen." in response.content.decode()
+    [message] = mail.outbox
+    assert message.to == ["motalavej@example.dk"]
+    assert "1. kvartal 2018" in message.subject
+    [logged] = QuarterReminder.objects.filter(membership=membership)
+    assert logged.sent_by == kompetencechef
+    assert "påmindet" in client.get(remind_page(plan)).content.decode()
+
+    # By hand as often as the secretariat judges right, and the daily reminder still comes
+    # when the reports are due.
+    client.post(remind)
+    assert len(sent_to("motalavej@example.dk")) == 2
+    run("--today", "2018-04-20", "--plan", plan.slug)
+    assert len(sent_to("motalavej@example.dk")) == 3
+    assert QuarterReminder.objects.filter(membership=membership, sent_by=None).count() == 1
+
+
+def test_a_reporter_who_is_done_is_not_reminded(client, plan, motalavej, kompetencechef):
+    for activity in secretariat_pairs(plan, "motalavej"):
+        report(activity, area("motalavej"), "submitted")
+    client.force_login(kompetencechef)
+    membership = motalavej.memberships.get(plan=plan)
+    remind = reverse("activities:remind", args=[plan.slug, Q1_2018.code, membership.pk])
+    response = client.post(remind, follow=True)
+    assert "Mette Madsen har ikke mere at indberette for 1. kvartal 2018." in (
+        response.content.decode()
+    )
+    assert mail.outbox == []
+    assert not QuarterReminder.objects.exists()
+
+
+def test_a_reminder_that_cannot_be_sent_is_not_logged(
+    client, plan, motalavej, kompetencechef, settings
+):
+    settings.EMAIL_BACKEND = "tests.test_quarter_reminders.FailingBackend"
+    client.force_login(kompetencechef)
+    membership = motalavej.memberships.get(plan=plan)
+    remind = reverse("activities:remind", args=[plan.slug, Q1_2018.code, membership.pk])
+    response = client.post(remind, follow=True)
+    assert "E-mailen kunne ikke sendes" in response.content.decode()
+    assert not QuarterReminder.objects.exists()
