@@ -228,6 +228,19 @@ class Delivery:
         return delivery_figure(self)
 
 
+# The verdicts the summary's list of what is off track holds.
+OFF_TRACK = (Verdict.NOT_ON_TRACK, Verdict.NOT_MET)
+
+
+@dataclass(frozen=True)
+class OffTrack:
+    """A criterion off track, for the summary: where its rows are off track."""
+
+    subagreement: Subagreement
+    criterion: CriterionPanel
+    where: list[str]
+
+
 @dataclass
 class Dashboard:
     plan: Plan
@@ -296,6 +309,19 @@ class Dashboard:
             for verdict, total in panel.verdict_totals.items():
                 totals[verdict] += total
         return dict(totals)
+
+    @property
+    def off_track(self) -> list[OffTrack]:
+        """The criteria whose verdict is not on track or not met, in the agreement's order,
+        each with the rows (the whole plan, or the areas) that make it so: what the board
+        reads first, on the dashboard and on the status report's first page."""
+        found = []
+        for panel in self.subagreements:
+            for row in panel.criteria:
+                if row.verdict in OFF_TRACK:
+                    where = [e.where for e in row.rows if e.verdict in OFF_TRACK]
+                    found.append(OffTrack(panel.subagreement, row, where))
+        return found
 
     def overview(self) -> tuple[list[Verdict], list[tuple[SubagreementPanel, list[int]]], list]:
         """The table the board reads first: the verdicts that occur, in a fixed order; per

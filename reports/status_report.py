@@ -25,7 +25,7 @@ from lib.pdf import html_to_pdf, render_html
 from lib.periods import HalfYear, Quarter
 from reports.models import GroupEvaluation, evaluating_groups
 
-from .dashboard import CriterionPanel, Dashboard, Period
+from .dashboard import Dashboard, OffTrack, Period
 
 
 @dataclass
@@ -154,19 +154,7 @@ class StatusReport:
 
     @property
     def off_track(self) -> list[OffTrack]:
-        """The criteria whose verdict is not on track or not met, in the agreement's order,
-        each with the rows (the whole plan, or the areas) that make it so."""
-        found = []
-        for panel in self.dashboard.subagreements:
-            for row in panel.criteria:
-                if row.verdict in OFF_TRACK:
-                    where = [e.where for e in row.rows if e.verdict in OFF_TRACK]
-                    found.append(OffTrack(panel.subagreement, row, where))
-        return found
-
-
-# The verdicts the summary's list of what is off track holds.
-OFF_TRACK = (Verdict.NOT_ON_TRACK, Verdict.NOT_MET)
+        return self.dashboard.off_track
 
 
 @dataclass(frozen=True)
@@ -175,15 +163,6 @@ class MissingReport:
 
     quarter: Quarter
     cell: CompletenessCell
-
-
-@dataclass(frozen=True)
-class OffTrack:
-    """A criterion off track, for the summary: where its rows are off track."""
-
-    subagreement: Subagreement
-    criterion: CriterionPanel
-    where: list[str]
 
 
 def delivery(plan: Plan, quarters: list[Quarter]) -> list[SubagreementDelivery]:

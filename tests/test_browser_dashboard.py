@@ -82,6 +82,11 @@ def test_a_board_member_reads_the_dashboard_and_downloads_the_status_report(
     whole = screenshot(page, tmp_path, "dashboard-2019H1", full_page=True)
     assert whole.width == DESKTOP["width"]
 
+    # The details are folded under the summary; a delaftale's opens on a click.
+    fold = page.locator("details.dashboard-subagreement").first
+    assert not fold.locator("svg.chart").first.is_visible()
+    fold.locator("summary").first.click()
+
     # The first criterion's chart is drawn: its measured line and dots in their colour.
     card = page.locator("article.dashboard-criterion").filter(has=page.locator("svg.chart")).first
     card.scroll_into_view_if_needed()
@@ -114,3 +119,27 @@ def test_the_dashboard_fits_a_tablet(page, live_server, board_member, demo_plan,
     assert not has_horizontal_scrollbar(page)
     top = screenshot(page, tmp_path, "dashboard-tablet")
     assert top.width == TABLET["width"]
+
+
+def test_the_dashboard_opens_on_a_summary_with_the_details_folded(
+    page, live_server, board_member, demo_plan
+):
+    """The board reads the verdicts, what is off track and what changed on the first
+    screenful; each delaftale's criteria, the delivery, the reports and the budget are folded
+    below and open without JavaScript. (Unfolded, the page was about 23,000 px tall at this
+    width.)"""
+    page.set_viewport_size(DESKTOP)
+    log_in(page, live_server, "bestyrelse", PASSWORD)
+    page.goto(live_server.url + DASHBOARD + "?periode=2019H1")
+    summary = page.locator("section.dashboard-summary")
+    box = summary.bounding_box()
+    assert box["height"] < 1200
+    assert page.evaluate("document.documentElement.scrollHeight") < 4000
+    off_track = summary.locator(".off-track-list li")
+    assert off_track.count() > 0
+    # Each line links to its criterion below; following it opens the folded delaftale.
+    first = off_track.first.get_by_role("link")
+    target = first.get_attribute("href")
+    first.click()
+    assert page.locator(target).is_visible()
+    assert not (found := axe_violations(page)), format_violations(found)
