@@ -12,10 +12,12 @@ from agreements.admin_site import (
     PlanScopedInline,
     SheetAdminMixin,
     TextChangeReasonForm,
+    secretariat_plan_ids,
 )
 
-# An activity's staff lines (agreements' rows) are edited inline on its page.
-from agreements.models import StaffResource
+# An activity's staff lines (agreements' rows) are edited inline on its page; its housing
+# areas are chosen from its plans' areas.
+from agreements.models import PlanArea, StaffResource
 
 # Composition: an activity's own criteria are edited inline on its page (indicators is above).
 from indicators.models import SuccessCriterion
@@ -125,10 +127,14 @@ class ActivityAdmin(ChangeReasonAdmin, SheetAdminMixin, PlanScopedAdmin, History
         return ", ".join(area.label for area in obj.areas.all())
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
+        # An activity runs in housing areas of a plan: those of the user's plans, not also
+        # the areas no plan has yet that other choice lists offer (OwnPlansMixin).
         if db_field.name == "areas" and not request.user.is_superuser:
             kwargs["queryset"] = db_field.related_model.objects.filter(
-                plan_areas__plan__memberships__user=request.user
-            ).distinct()
+                pk__in=PlanArea.objects.filter(plan__in=secretariat_plan_ids(request)).values(
+                    "area"
+                )
+            )
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 

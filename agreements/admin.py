@@ -11,6 +11,7 @@ from lib.numbers import format_thousand_dkk
 
 from .admin_site import (
     ChangeReasonAdmin,
+    DanishInputMixin,
     HistoryAdmin,
     PlanScopedAdmin,
     PlanScopedInline,
@@ -55,7 +56,7 @@ def total_budget(obj) -> str:
 BUDGET_COLUMNS = [lbf_budget, local_budget, total_budget]
 
 
-class FocusAreaInline(admin.TabularInline):
+class FocusAreaInline(DanishInputMixin, admin.TabularInline):
     model = FocusArea
     fields = ["position", "code", "name"]
     extra = 0

@@ -9,17 +9,19 @@ the site (helhedsplan.apps).
 from __future__ import annotations
 
 from contextlib import contextmanager
-from functools import update_wrapper
+from functools import cache, update_wrapper
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.contrib.admin.utils import unquote
+from django.contrib.admin.utils import get_fields_from_path, unquote
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import BadRequest, FieldError, PermissionDenied, ValidationError
 from django.db import models
+from django.db.models import Q
 from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.text import capfirst
@@ -30,14 +32,21 @@ from import_export.forms import ConfirmImportForm, SelectableFieldsExportForm
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from lib.forms import REASON_MAX_LENGTH, MultilineTextField
+from lib.forms import (
+    DATE_INPUT_FORMATS,
+    DATE_INVALID,
+    REASON_MAX_LENGTH,
+    MultilineTextField,
+    ShortNameField,
+)
 from lib.history import same_value, show_value
 from lib.params import parse_int
 from lib.sheets import SheetFormat, resource_workbook, sheet_filename
 from lib.uploads import UploadTooLarge
 
 from .diff import text_diff
-from .models import Role
+from .forms import FocusAreaChoiceField, named_with_period
+from .models import FocusArea, Membership, Plan, Role
 
 
 def secretariat_plan_ids(request) -> set[int]:
@@ -52,28 +61,163 @@ def secretariat_plan_ids(request) -> set[int]:
     return request._secretariat_plan_ids
 
 
-# Lookups from plan-scoped models to their plan, for limiting foreign key choices.
-RELATED_PLAN_PATHS = {
-    "agreements.plan": "pk",
-    "agreements.subagreement": "plan",
-    "activities.activity": "subagreement__plan",
-    "activities.metric": "activity__subagreement__plan",
-    "indicators.indicator": "plan",
-    "indicators.successcriterion": "subagreement__plan",
-    "agreements.membership": "plan",
+# The relations a row of data shared by all plans is used through: a housing area is in a
+# plan, an organisation is a party to it, signs it or is a party to one of its delaftaler.
+SHARED_PLAN_PATHS = {
+    "agreements.housingarea": ("plan_areas__plan",),
+    "agreements.organisation": (
+        "plan_parties__plan",
+        "signatories__plan",
+        "subagreement_parties__subagreement__plan",
+    ),
 }
 
 
-def limit_choices_to_user_plans(db_field, request, kwargs: dict) -> None:
-    """Offer only rows of the user's plans in a foreign key to plan-scoped data."""
-    path = RELATED_PLAN_PATHS.get(db_field.related_model._meta.label_lower)
-    if path and not request.user.is_superuser:
-        kwargs.setdefault(
-            "queryset",
-            db_field.related_model._default_manager.filter(
-                **{f"{path}__in": secretariat_plan_ids(request)}
-            ),
+@cache
+def plan_path_of(model: type[models.Model]) -> str | None:
+    """The lookup from a model to the plan its rows belong to ("pk" for the plan itself,
+    "subagreement__plan" for an activity), or None for a model of no plan.
+
+    Found by following required foreign keys, shortest way first, so that a model added later
+    is kept within its plans without being listed anywhere.
+    """
+    paths: list[tuple[type[models.Model], str]] = [(model, "")]
+    for _depth in range(5):
+        found = []
+        for current, path in paths:
+            if current is Plan:
+                return path or "pk"
+            for field in current._meta.get_fields():
+                if (
+                    (field.many_to_one or field.one_to_one)
+                    and field.concrete
+                    and not field.null
+                    and field.related_model is not current
+                ):
+                    step = f"{path}__{field.name}" if path else field.name
+                    found.append((field.related_model, step))
+        paths = found
+    return None
+
+
+def own_choices(queryset: models.QuerySet, request) -> models.QuerySet:
+    """The rows of `queryset` a secretariat may be offered: its own plans' rows and users.
+
+    Rows of a plan are offered within the user's plans; users, when they hold a role in one of
+    those plans. Housing areas and organisations belong to no plan: offered are those the
+    user's plans use and those no plan uses yet, so that one just made (on its own page or by
+    the "+" beside a list) can be chosen; one another plan uses stays out of sight, and adding
+    it to a second plan is for the operator (a superuser). Focus areas are LBF's, offered for
+    the funding periods of the user's plans. Superusers are offered everything.
+    """
+    if request.user.is_superuser:
+        return queryset
+    model = queryset.model
+    plan_ids = secretariat_plan_ids(request)
+    label = model._meta.label_lower
+    if label == settings.AUTH_USER_MODEL.lower():
+        return queryset.filter(pk__in=Membership.objects.filter(plan__in=plan_ids).values("user"))
+    if model is FocusArea:
+        periods = Plan.objects.filter(pk__in=plan_ids).values("funding_period")
+        return queryset.filter(funding_period__in=periods)
+    if label in SHARED_PLAN_PATHS:
+        used = Q()
+        unused = Q()
+        for path in SHARED_PLAN_PATHS[label]:
+            used |= Q(**{f"{path}__in": plan_ids})
+            unused &= Q(**{f"{path}__isnull": True})
+        return queryset.filter(pk__in=model._default_manager.filter(used | unused).values("pk"))
+    path = plan_path_of(model)
+    if path is None:
+        return queryset
+    return queryset.filter(**{f"{path}__in": plan_ids})
+
+
+class OwnRowsFieldListFilter(admin.RelatedOnlyFieldListFilter):
+    """A list filter by a related row offering only the rows the listed rows refer to: the
+    list is already limited to the user's plans, so no other plan's name is offered. A focus
+    area is named with its funding period where the list holds more than one period."""
+
+    def field_choices(self, field, request, model_admin):
+        choices = super().field_choices(field, request, model_admin)
+        if field.related_model is not FocusArea:
+            return choices
+        areas = FocusArea.objects.select_related("funding_period").in_bulk(
+            [pk for pk, _label in choices]
         )
+        if len({area.funding_period_id for area in areas.values()}) < 2:
+            return choices
+        return [(pk, named_with_period(areas[pk])) for pk, _label in choices]
+
+
+class DanishInputMixin:
+    """Form fields of an admin or inline take input as Danes write it: decimal fields accept
+    and show a decimal comma ("0,5"); text of several lines keeps its line breaks as stored (a
+    browser sends them as CR LF, which would make every save change text nobody touched); a
+    date or a short name that is refused says how to write it."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if isinstance(db_field, models.DecimalField):
+            kwargs.setdefault("localize", True)
+        if isinstance(db_field, models.TextField) and not db_field.choices:
+            kwargs.setdefault("form_class", MultilineTextField)
+        if isinstance(db_field, models.SlugField):
+            kwargs.setdefault("form_class", ShortNameField)
+        if isinstance(db_field, models.DateField) and not isinstance(
+            db_field, models.DateTimeField
+        ):
+            # Django's "Enter a valid date." does not say how a date is written.
+            kwargs.setdefault("input_formats", DATE_INPUT_FORMATS)
+            kwargs.setdefault("error_messages", {"invalid": DATE_INVALID})
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+class OwnPlansMixin(DanishInputMixin):
+    """Choice lists and list filters of an admin or inline offer only the user's own plans'
+    rows and users (`own_choices`)."""
+
+    def get_field_queryset(self, db, db_field, request):
+        queryset = super().get_field_queryset(db, db_field, request)
+        if queryset is None:
+            queryset = db_field.remote_field.model._default_manager.using(db)
+        return own_choices(queryset, request)
+
+    def get_list_filter(self, request):
+        return [self._own_rows_filter(spec) for spec in super().get_list_filter(request)]
+
+    def _own_rows_filter(self, spec):
+        # A filter by a related row would offer every row of the related table, whatever plan
+        # it belongs to: offer only those the user's own listed rows refer to.
+        if isinstance(spec, str) and get_fields_from_path(self.model, spec)[-1].is_relation:
+            return (spec, OwnRowsFieldListFilter)
+        return spec
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.related_model is FocusArea:
+            kwargs.setdefault("form_class", FocusAreaChoiceField)
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if isinstance(field, FocusAreaChoiceField):
+            field.queryset = field.queryset.select_related("funding_period")
+        return field
+
+
+def narrow_focus_areas(form_class: type[forms.BaseForm], plan_id: int | None) -> None:
+    """Once the plan of a form is known, offer only its funding period's focus areas, by name.
+
+    `form_class` is a class made for this request by the admin, so changing it changes no
+    other request's form.
+    """
+    fields = [
+        field
+        for field in form_class.base_fields.values()
+        if isinstance(field, FocusAreaChoiceField)
+    ]
+    if not fields or plan_id is None:
+        return
+    period = Plan.objects.filter(pk=plan_id).values("funding_period")
+    for field in fields:
+        field.queryset = field.queryset.filter(funding_period__in=period)
+        field.with_period = False
 
 
 @contextmanager
@@ -174,24 +318,12 @@ class HelhedsplanAdminSite(admin.AdminSite):
         return update_wrapper(wrapper, view)
 
 
-class DanishNumbersMixin:
-    """Decimal fields accept and show a decimal comma ("0,5") in Danish, and text of several
-    lines keeps its line breaks as stored (a browser sends them as CR LF, which would make
-    every save change text nobody touched)."""
-
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
-        if isinstance(db_field, models.DecimalField):
-            kwargs.setdefault("localize", True)
-        if isinstance(db_field, models.TextField) and not db_field.choices:
-            kwargs.setdefault("form_class", MultilineTextField)
-        return super().formfield_for_dbfield(db_field, request, **kwargs)
-
-
-class PlanScopedAdmin(DanishNumbersMixin, admin.ModelAdmin):
+class PlanScopedAdmin(OwnPlansMixin, admin.ModelAdmin):
     """Admin for rows that belong to a plan: its secretariat sees and changes them.
 
-    `plan_path` is the lookup from the model to its plan ("pk" for the plan itself). Foreign
-    keys to other plan-scoped models offer only rows of the user's plans.
+    `plan_path` is the lookup from the model to its plan ("pk" for the plan itself). Choice
+    lists and filters offer only rows of the user's plans (OwnPlansMixin); on the page of a
+    row, a focus area is chosen from its plan's funding period only.
     """
 
     plan_path = "plan"
@@ -201,6 +333,11 @@ class PlanScopedAdmin(DanishNumbersMixin, admin.ModelAdmin):
         if request.user.is_superuser:
             return queryset
         return queryset.filter(**{f"{self.plan_path}__in": secretariat_plan_ids(request)})
+
+    def get_ordering(self, request):
+        # Totals counted for the list (a plan's budget, a role's assignments) group the rows,
+        # which drops the model's own ordering: say it here, for the pages of an autocomplete.
+        return super().get_ordering(request) or self.model._meta.ordering
 
     def get_object(self, request, object_id, from_field=None):
         # Outside the user's plans an object does not exist for them: a plain 404, not the
@@ -254,12 +391,14 @@ class PlanScopedAdmin(DanishNumbersMixin, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         return self._may(request, obj)
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        limit_choices_to_user_plans(db_field, request, kwargs)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        if obj is not None:
+            narrow_focus_areas(form, self.plan_id_of(obj))
+        return form
 
 
-class PlanScopedInline(DanishNumbersMixin):
+class PlanScopedInline(OwnPlansMixin):
     """Mixin for inlines under a plan-scoped admin. The parent admin has already limited the
     page to the user's plans, so whoever may use the admin may edit the inline rows.
 
@@ -271,6 +410,8 @@ class PlanScopedInline(DanishNumbersMixin):
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
         parent = self.admin_site._registry.get(self.parent_model)
+        if obj is not None and hasattr(parent, "plan_id_of"):
+            narrow_focus_areas(formset.form, parent.plan_id_of(obj))
         if obj is None or not issubclass(getattr(parent, "form", object), TextChangeReasonForm):
             return formset
         given = bool(request.POST.get("change_reason", "").strip())
@@ -288,14 +429,24 @@ class PlanScopedInline(DanishNumbersMixin):
     def has_delete_permission(self, request, obj=None) -> bool:
         return self.admin_site.has_permission(request)
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        limit_choices_to_user_plans(db_field, request, kwargs)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-
-class SharedDataAdmin(admin.ModelAdmin):
+class SharedDataAdmin(OwnPlansMixin, admin.ModelAdmin):
     """Admin for data shared by all plans (organisations, housing areas): any secretariat may
-    look and add; changing or deleting what other plans also use is for superusers."""
+    look and add; changing or deleting what other plans also use is for superusers.
+
+    A secretariat sees those its plans use and those no plan uses yet (`own_choices`): what it
+    needs for its own plans and to add new ones, and no other plan's names.
+    """
+
+    def get_queryset(self, request):
+        return own_choices(super().get_queryset(request), request)
+
+    def get_object(self, request, object_id, from_field=None):
+        # As for a plan's rows: one out of sight does not exist, a plain 404.
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404
+        return obj
 
     def has_module_permission(self, request) -> bool:
         return self.admin_site.has_permission(request)

@@ -12,6 +12,23 @@ from lib.params import RevisionField
 DRAFT = "kladde"
 
 
+class FocusAreaChoiceField(forms.ModelChoiceField):
+    """A focus area to choose. Until the plan, and so its funding period, is known, each is
+    named with its period ("2019-26-midlerne: Beskæftigelse"): the periods have areas of
+    nearly the same names. Once it is known, only that period's areas are offered, by name
+    (`with_period` False; see admin_site.narrow_focus_areas)."""
+
+    with_period = True
+
+    def label_from_instance(self, obj) -> str:
+        return named_with_period(obj) if self.with_period else str(obj)
+
+
+def named_with_period(focus_area) -> str:
+    """A focus area named with its funding period: "2019-26-midlerne: Beskæftigelse"."""
+    return f"{focus_area.funding_period}: {focus_area}"
+
+
 class ApproveVersionForm(SummarisedForm):
     """The board's decision to approve the draft as the next version."""
 

@@ -1,9 +1,9 @@
 """The agreements of a boligsocial helhedsplan.
 
 A plan (the *strategisk samarbejdsaftale*) belongs to an LBF funding period, covers some housing
-areas, and holds one *delaftale* (here `Subagreement`) per focus area (*indsatsområde*) of its
-funding period. Danish domain words are kept in verbose names and docstrings; identifiers are
-English.
+areas, and holds at most one *delaftale* (here `Subagreement`) per focus area (*indsatsområde*)
+of its funding period: it may take a subset of them. Danish domain words are kept in verbose
+names and docstrings; identifiers are English.
 
 Amounts of money are stored in whole kroner and shown in thousands (t.kr.), the unit the seed
 and LBF's budget template use.
@@ -81,7 +81,8 @@ class FocusAreaManager(models.Manager["FocusArea"]):
 
 
 class FocusArea(models.Model):
-    """An *indsatsområde* of a funding period; a plan has one delaftale for each."""
+    """An *indsatsområde* of a funding period; a plan of that period has at most one delaftale
+    for each, and may leave some out."""
 
     funding_period = models.ForeignKey(
         FundingPeriod,
@@ -398,8 +399,27 @@ class Plan(models.Model):
         """
         return self.start_date.year - self.BASELINE_YEARS
 
+    def clean(self) -> None:
+        # The other side of Subagreement.clean: a plan cannot move to another funding period
+        # away from the focus areas of its delaftaler and sections.
+        if self.pk and self.funding_period_id:
+            other_period = ~Q(focus_area__funding_period=self.funding_period_id)
+            if (
+                self.subagreements.filter(other_period).exists()
+                or self.sections.filter(other_period, focus_area__isnull=False).exists()
+            ):
+                raise ValidationError(
+                    {
+                        "funding_period": _(
+                            "The plan's sub-agreements and sections are for focus areas of "
+                            "its present funding period."
+                        )
+                    }
+                )
+
     def missing_focus_areas(self) -> models.QuerySet[FocusArea]:
-        """Focus areas of the funding period that have no delaftale yet."""
+        """Focus areas of the funding period that have no delaftale yet. A plan may take a
+        subset of its period's areas, so these are open to it, not required of it."""
         return self.funding_period.focus_areas.exclude(subagreements__plan=self)
 
     def validate_constraints(self, exclude=None) -> None:
@@ -717,6 +737,21 @@ class PlanSection(models.Model):
         return (self.plan.slug, self.position)
 
     natural_key.dependencies = ["agreements.plan", "agreements.focusarea"]
+
+    def clean(self) -> None:
+        # As a delaftale's (Subagreement.clean), and for the same reason only here.
+        if (
+            self.plan_id
+            and self.focus_area_id
+            and self.focus_area.funding_period_id != self.plan.funding_period_id
+        ):
+            raise ValidationError({"focus_area": focus_area_of_another_period(self.plan)})
+
+
+def focus_area_of_another_period(plan: Plan) -> str:
+    return _("The focus area must belong to the plan's funding period (%(period)s).") % {
+        "period": plan.funding_period
+    }
 
 
 def validate_table_rows(rows) -> None:
@@ -1181,14 +1216,15 @@ class Subagreement(models.Model):
 
     def clean(self) -> None:
         errors = {}
+        # Not a constraint in the database: a CHECK constraint sees one row of one table, and
+        # the focus area's period and the plan's are in two other tables. Forms check it here
+        # (the administration's, and every import that validates its rows).
         if (
             self.plan_id
             and self.focus_area_id
             and self.focus_area.funding_period_id != self.plan.funding_period_id
         ):
-            errors["focus_area"] = _(
-                "The focus area must belong to the plan's funding period (%(period)s)."
-            ) % {"period": self.plan.funding_period}
+            errors["focus_area"] = focus_area_of_another_period(self.plan)
         for field, amount in (
             ("budget_lbf_as_written", self.budget_lbf),
             ("budget_local_as_written", self.budget_local),

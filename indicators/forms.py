@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from agreements.models import HousingArea, Plan, PlanArea
 from lib.forms import (
     DATE_INPUT_FORMATS,
+    DATE_INVALID,
     AccessibleErrorsMixin,
     DanishDecimalField,
     SummarisedForm,
@@ -57,6 +58,7 @@ class FigureForm(AccessibleErrorsMixin, forms.Form):
         required=False,
         input_formats=DATE_INPUT_FORMATS,
         widget=forms.DateInput(format="%d.%m.%Y", attrs={"inputmode": "numeric"}),
+        error_messages={"invalid": DATE_INVALID},
     )
     loaded_value = forms.CharField(required=False, widget=forms.HiddenInput)
     loaded_source_note = forms.CharField(required=False, widget=forms.HiddenInput, strip=False)

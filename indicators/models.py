@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from activities.models import Activity, Metric
 from agreements.models import HousingArea, NumberedInSubagreementManager, Plan, Subagreement
@@ -33,7 +34,8 @@ if TYPE_CHECKING:
 
 
 class Unit(models.TextChoices):
-    COUNT = "count", _("number")
+    # A count of people or events: "antal" in Danish, not the "nummer" of a section.
+    COUNT = "count", pgettext_lazy("unit of a figure", "number")
     PERCENT = "percent", _("per cent")
     PER_THOUSAND = "per_thousand", _("per 1,000 residents")
     FULL_TIME_PERSONS = "full_time_persons", _("full-time persons")

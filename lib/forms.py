@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.core import signing
+from django.core.validators import RegexValidator
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -14,6 +15,13 @@ from lib.numbers import danish_number_text
 
 # Dates as Danes write them (12.09.2018, 12-09-2018), and as ISO dates.
 DATE_INPUT_FORMATS = ["%d.%m.%Y", "%d-%m-%Y", "%Y-%m-%d"]
+# Django's own "Enter a valid date." does not say how a date is written.
+DATE_INVALID = _("Write the date as dd.mm.yyyy, for example 1.10.2019.")
+
+# Django's "Enter a valid slug" names a word nobody in a secretariat uses.
+SHORT_NAME_INVALID = _(
+    "Use only lower-case letters a-z, digits and hyphens, for example skaelskoer-2019."
+)
 
 # A reason is kept in django-simple-history's history_change_reason, of 100 characters.
 REASON_MAX_LENGTH = 100
@@ -75,6 +83,20 @@ class DanishDecimalField(forms.DecimalField):
         if isinstance(value, str):
             value = danish_number_text(value, grouping_points=get_language() == "da")
         return super().to_python(value)
+
+
+class ShortNameField(forms.SlugField):
+    """A short name used in addresses and commands (a plan's, a housing area's code).
+
+    Narrower than Django's slug, which also takes capitals and underscores: lower-case a-z,
+    digits and single hyphens, as every short name of the seed is written, so that what the
+    message says is allowed is exactly what is taken.
+    """
+
+    default_validators = [
+        RegexValidator(r"\A[a-z0-9]+(?:-[a-z0-9]+)*\Z", SHORT_NAME_INVALID, code="invalid")
+    ]
+    default_error_messages = {"invalid": SHORT_NAME_INVALID}
 
 
 class MultilineTextField(forms.CharField):

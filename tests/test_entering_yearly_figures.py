@@ -177,6 +177,8 @@ def test_text_that_is_not_a_number_or_a_date_is_refused(editor, plan):
     )
     assert f'id="id_{row_of(fields, "motalavej")}-value-error"' in page
     assert f'id="id_{row_of(fields, "ringparken")}-measured_on-error"' in page
+    # The message names the form a date is written in.
+    assert "Skriv datoen som dd.mm.åååå, fx 1.10.2019." in page
 
 
 def test_an_area_outside_the_plan_is_refused(editor, plan, make_plan):
