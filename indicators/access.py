@@ -49,3 +49,18 @@ def get_qualitative_criterion_for_user(
     )
     criterion.subagreement.plan = plan
     return criterion, access
+
+
+def get_criterion_for_user(
+    request: HttpRequest, slug: str, pk: int, *, need: Need
+) -> tuple[SuccessCriterion, PlanAccess]:
+    """A criterion of the plan, measured or assessed by people, with what its page shows."""
+    plan, access = get_plan_for_user(request, slug, need=need)
+    criterion = get_object_or_404(
+        SuccessCriterion.objects.filter(subagreement__plan=plan).select_related(
+            "subagreement__focus_area", "activity", "indicator", "metric", "denominator_metric"
+        ),
+        pk=pk,
+    )
+    criterion.subagreement.plan = plan
+    return criterion, access

@@ -12,10 +12,13 @@ lives here beside the figures because it shares their locking and conflict rule.
 from __future__ import annotations
 
 import datetime
+import hashlib
+import json
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from agreements.models import HousingArea, Plan
@@ -23,7 +26,13 @@ from lib.concurrency import Stale
 from lib.history import record_history_start
 from lib.sheets import SheetFormat
 
-from .models import Indicator, Measurement, QualitativeAssessment, SuccessCriterion
+from .models import (
+    CriterionTarget,
+    Indicator,
+    Measurement,
+    QualitativeAssessment,
+    SuccessCriterion,
+)
 from .resources import MeasurementResource
 
 # Reads a sheet of measurements within bounds: no wider than its columns, plus slack.
@@ -180,3 +189,99 @@ def import_measurements(*, plan: Plan, user, content: bytes, dry_run: bool, reas
         dataset, dry_run=dry_run, user=user, plan=plan, change_reason=reason
     )
     return dataset, result
+
+
+# A target's fields people enter, besides where it applies and its name.
+TARGET_FIELDS = (
+    "value",
+    "value_max",
+    "change_percent",
+    "horizon_years",
+    "baseline_value",
+    "baseline_year",
+    "from_year",
+    "to_year",
+    "to_quarter",
+    "reference",
+)
+
+
+def target_fingerprint(criterion: SuccessCriterion, target: CriterionTarget | None) -> str:
+    """What a target's form was loaded with, short: the criterion's kind and the target's
+    fields, so that a save can tell whether someone else changed either meanwhile."""
+    values: list = [criterion.kind]
+    if target is not None:
+        names = ("area", "kind", "comparison", "label", *TARGET_FIELDS)
+        for name in names:
+            value = getattr(target, f"{name}_id" if name in ("area", "reference") else name)
+            # 75 and 75.00 are one figure: as typed, and as stored.
+            values.append(format(value.normalize(), "f") if isinstance(value, Decimal) else value)
+    return hashlib.sha256(json.dumps(values).encode()).hexdigest()[:20]
+
+
+def _lock(
+    criterion: SuccessCriterion, target: CriterionTarget | None, loaded: str
+) -> tuple[SuccessCriterion, CriterionTarget | None]:
+    """The criterion and the target as stored now, locked; Stale when either is not as the
+    form was loaded (`loaded`, a `target_fingerprint`)."""
+    stored_criterion = SuccessCriterion.objects.select_for_update().get(pk=criterion.pk)
+    stored = None
+    if target is not None:
+        stored = CriterionTarget.objects.select_for_update().filter(pk=target.pk).first()
+        if stored is None:
+            raise Stale()
+    if target_fingerprint(stored_criterion, stored) != loaded:
+        raise Stale()
+    return stored_criterion, stored
+
+
+@transaction.atomic
+def save_target(
+    *,
+    criterion: SuccessCriterion,
+    target: CriterionTarget | None,
+    loaded: str,
+    draft: CriterionTarget | None,
+    reason: str,
+) -> CriterionTarget | None:
+    """Save a target of a criterion as entered (`draft`, checked by the form), or, with no
+    draft, make the criterion one assessed by people and remove the target edited.
+
+    The criterion's kind follows: a target with figures makes it measured. Raises Stale when
+    the criterion's kind or the target changed since the form was loaded. Each change keeps
+    the reason in its history.
+    """
+    stored_criterion, stored = _lock(criterion, target, loaded)
+    kind = SuccessCriterion.Kind.QUANTITATIVE if draft else SuccessCriterion.Kind.QUALITATIVE
+    if stored_criterion.kind != kind:
+        stored_criterion.kind = kind
+        stored_criterion._change_reason = reason or None
+        stored_criterion.save()
+    if draft is None:
+        if stored is not None:
+            stored._change_reason = reason or None
+            stored.delete()
+        return None
+    if stored is None:
+        last = criterion.targets.aggregate(last=Max("position"))["last"]
+        stored = CriterionTarget(criterion=stored_criterion, position=(last or 0) + 1)
+    for name in ("area", "kind", "comparison", "label", *TARGET_FIELDS):
+        setattr(stored, name, getattr(draft, name))
+    stored._change_reason = reason or None
+    try:
+        with transaction.atomic():
+            stored.save()
+    except IntegrityError:
+        # Someone added a target at the same position since the criterion was locked.
+        raise Stale() from None
+    return stored
+
+
+@transaction.atomic
+def remove_target(
+    *, criterion: SuccessCriterion, target: CriterionTarget, loaded: str, reason: str
+) -> None:
+    """Remove a target, with the reason; Stale when it changed since the form was loaded."""
+    _criterion, stored = _lock(criterion, target, loaded)
+    stored._change_reason = reason
+    stored.delete()

@@ -28,4 +28,24 @@ urlpatterns = [
         views.assessment,
         name="assessment",
     ),
+    path(
+        "planer/<slug:plan>/succeskriterier/<int:criterion>/maal/",
+        views.criterion_targets,
+        name="criterion_targets",
+    ),
+    path(
+        "planer/<slug:plan>/succeskriterier/<int:criterion>/maal/nyt/",
+        views.target_new,
+        name="target_new",
+    ),
+    path(
+        "planer/<slug:plan>/succeskriterier/<int:criterion>/maal/<int:number>/",
+        views.target_edit,
+        name="target_edit",
+    ),
+    path(
+        "planer/<slug:plan>/succeskriterier/<int:criterion>/maal/saetning/",
+        views.target_preview,
+        name="target_preview",
+    ),
 ]

@@ -11,16 +11,18 @@ from itertools import groupby
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from agreements.access import get_plan_for_user
 from lib.concurrency import Stale
 from lib.numbers import format_figure
+from lib.params import parse_int, query_value
 from lib.sheets import XLSX_CONTENT_TYPE, resource_workbook, sheet_filename
 
 from .access import (
+    get_criterion_for_user,
     get_indicator_for_user,
     get_qualitative_criterion_for_user,
     get_subagreement_for_user,
@@ -35,7 +37,21 @@ from .measurement_tables import (
 )
 from .models import Measurement, QualitativeAssessment, SuccessCriterion
 from .resources import MeasurementResource
-from .services import import_measurements, save_assessment, save_year_figures
+from .services import (
+    import_measurements,
+    remove_target,
+    save_assessment,
+    save_target,
+    save_year_figures,
+)
+from .target_forms import (
+    CHOICES,
+    QUALITATIVE,
+    RemoveTargetForm,
+    TargetForm,
+    choice_for,
+    preview_of,
+)
 
 
 @require_safe
@@ -322,3 +338,131 @@ def measurement_sheet(request, plan: str):
     name = sheet_filename(MeasurementResource.file_stem, plan.slug)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+@require_safe
+def criterion_targets(request, plan: str, criterion: int):
+    """A criterion's targets, each in plain words, to edit or add to."""
+    criterion, access = get_criterion_for_user(request, plan, criterion, need="keep")
+    targets = [
+        {
+            "target": target,
+            "choice": CHOICES.get(choice_for(target, criterion)),
+            "rule": target.describe_rule(criterion.unit),
+        }
+        for target in criterion.targets.select_related("area", "reference")
+    ]
+    return render(
+        request,
+        "indicators/criterion_targets.html",
+        {
+            "plan": criterion.subagreement.plan,
+            "access": access,
+            "criterion": criterion,
+            "targets": targets,
+        },
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def target_new(request, plan: str, criterion: int):
+    """Add a target to a criterion (or say it is assessed qualitatively)."""
+    criterion, access = get_criterion_for_user(request, plan, criterion, need="keep")
+    return target_page(request, criterion, access, None)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def target_edit(request, plan: str, criterion: int, number: int):
+    """Change or remove the criterion's target at position `number`."""
+    criterion, access = get_criterion_for_user(request, plan, criterion, need="keep")
+    target = get_object_or_404(criterion.targets.select_related("area"), position=number)
+    return target_page(request, criterion, access, target)
+
+
+def target_page(request, criterion, access, target):
+    """The target form, without JavaScript too: "choose" shows the chosen kind's fields,
+    "show" the sentence and the sample verdict, and neither saves; "remove" removes the
+    target edited. Someone else's change meanwhile is refused (409) and shown as stored."""
+    plan = criterion.subagreement.plan
+    remove_form = RemoveTargetForm(criterion=criterion, target=target) if target else None
+    conflict = False
+    if request.method == "POST" and "choose" in request.POST:
+        form = TargetForm(initial=request.POST.dict(), criterion=criterion, target=target)
+    elif request.method == "POST" and "remove" in request.POST and target:
+        form = TargetForm(criterion=criterion, target=target)
+        remove_form = RemoveTargetForm(request.POST, criterion=criterion, target=target)
+        if remove_form.is_valid():
+            try:
+                remove_target(
+                    criterion=criterion,
+                    target=target,
+                    loaded=remove_form.cleaned_data["loaded"],
+                    reason=remove_form.cleaned_data["reason"],
+                )
+            except Stale:
+                conflict = True
+            else:
+                messages.success(request, _("The target is removed."))
+                return redirect("indicators:criterion_targets", plan.slug, criterion.pk)
+    elif request.method == "POST":
+        showing = "show" in request.POST
+        form = TargetForm(request.POST, criterion=criterion, target=target, preview=showing)
+        if form.is_valid() and not showing:
+            qualitative = form.cleaned_data["choice"] == QUALITATIVE
+            if not form.changes_something():
+                messages.info(request, _("Nothing was changed."))
+                return redirect("indicators:criterion_targets", plan.slug, criterion.pk)
+            try:
+                save_target(
+                    criterion=criterion,
+                    target=target,
+                    loaded=form.cleaned_data["loaded"],
+                    draft=None if qualitative else form.draft(),
+                    reason=form.cleaned_data["reason"],
+                )
+            except Stale:
+                conflict = True
+            else:
+                messages.success(request, _("The target is saved."))
+                return redirect("indicators:criterion_targets", plan.slug, criterion.pk)
+    else:
+        form = TargetForm(criterion=criterion, target=target)
+    your_choice = None
+    if conflict:
+        # As stored now: the target may be gone, and the criterion's kind changed.
+        if form.is_bound:
+            your_choice = CHOICES.get(form.cleaned_data.get("choice") or "")
+        criterion.refresh_from_db(fields=["kind"])
+        target = criterion.targets.filter(pk=target.pk).first() if target else None
+        form = TargetForm(criterion=criterion, target=target)
+        remove_form = RemoveTargetForm(criterion=criterion, target=target) if target else None
+    return render(
+        request,
+        "indicators/criterion_target_form.html",
+        {
+            "plan": plan,
+            "access": access,
+            "criterion": criterion,
+            "target": target,
+            "form": form,
+            "remove_form": remove_form,
+            "shown_fields": form.shown_fields(),
+            "field_choices": form.field_choices(),
+            "conflict": conflict,
+            "your_choice": your_choice,
+            **preview_of(form),
+        },
+        status=409 if conflict else 200,
+    )
+
+
+@require_safe
+def target_preview(request, plan: str, criterion: int):
+    """The sentence and sample verdict of a target as typed so far: an HTML fragment for the
+    form's script, which asks for it as the secretariat types. Saves nothing."""
+    criterion, _access = get_criterion_for_user(request, plan, criterion, need="keep")
+    # The target edited, when the form is one's: its position, as the edit page's form sends it.
+    number = query_value(request, "number", lambda text: parse_int(text, maximum=32767))
+    target = criterion.targets.filter(position=number).first() if number is not None else None
+    form = TargetForm(request.GET or None, criterion=criterion, target=target, preview=True)
+    return render(request, "indicators/_criterion_target_preview.html", preview_of(form))

@@ -86,6 +86,11 @@ MATRIX: dict[str, tuple[str, str]] = {
     # The board reads the reports the secretariat has sent it, exactly as they were sent.
     "reports:sent_reports": ("get", "302 302 200 200 403 403 200 403 404"),
     "reports:sent_report_pdf": ("get", "302 302 200 200 403 403 200 403 404"),
+    "indicators:criterion_targets": ("get", "302 302 200 200 403 403 403 403 404"),
+    "indicators:target_new": ("get", "302 302 200 200 403 403 403 403 404"),
+    # The criterion of the matrix is assessed by people and has no target 1.
+    "indicators:target_edit": ("get", "302 302 404 404 403 403 403 403 404"),
+    "indicators:target_preview": ("get", "302 302 200 200 403 403 403 403 404"),
     "set_language": ("post", "302 302 302 302 302 302 302 302 302"),
     "indicators:import_confirm": ("post", "302 302 302 302 403 403 403 403 404"),
     "activities:approve": ("post", "302 302 302 302 403 403 403 403 404"),
