@@ -93,6 +93,7 @@ bench: install
 	DJANGO_SETTINGS_MODULE=helhedsplan.test_settings $(BIN)/python bench/render_pdf.py
 	DJANGO_SETTINGS_MODULE=helhedsplan.test_settings $(BIN)/python bench/dashboard.py
 	DJANGO_SETTINGS_MODULE=helhedsplan.test_settings $(BIN)/python bench/status_report.py
+	DJANGO_SETTINGS_MODULE=helhedsplan.test_settings $(BIN)/python bench/import_workbook.py
 
 # The national dataset for load tests (docs/figures.md): PLANS copies of the real plan with demo
 # figures and users, in the database DATABASE_URL names, which must hold no other plans. The

@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "reports",
     "audit",
     "demo",
+    "onboarding",
+    "members",
     "accounts",
 ]
 

@@ -36,6 +36,8 @@ urlpatterns = [
     path("", include(with_history(activity_urls, audit_urls.activity_patterns))),
     path("", include(with_history(agreement_urls, audit_urls.subagreement_patterns))),
     path("", include("reports.urls")),
+    path("", include("onboarding.urls")),
+    path("", include("members.urls")),
 ]
 
 # The organisation's login exists only where it is configured (OIDC_ISSUER): without it there

@@ -21,7 +21,7 @@ FLOORS: list[set[str]] = [
     {"agreements", "accounts"},
     {"activities"},
     {"indicators"},
-    {"reports", "audit", "demo"},
+    {"reports", "audit", "demo", "onboarding", "members"},
     {"helhedsplan"},
 ]
 APPS = set().union(*FLOORS)

@@ -60,6 +60,32 @@ ON_THE_COMMAND_LINE = {
         ["create_demo_users", "--plan", "ingen"],
         "Der er ingen plan med kortnavnet 'ingen'.",
     ),
+    "plan_workbook": (
+        ["plan_workbook", "export", SLUG, "--out", "{out}"],
+        "er en mappe; giv --out navnet",
+    ),
+    "create_plan": (
+        [
+            "create_plan",
+            "--name",
+            "Helhedsplan for Nyby",
+            "--slug",
+            "nyby",
+            "--funding-period",
+            "1999",
+            "--start",
+            "2019-01-01",
+            "--end",
+            "2022-12-31",
+            "--invite",
+            "sekretariat@nyby.dk",
+        ],
+        "Bevillingsperiode: Vælg en af bevillingsperioderne.",
+    ),
+    "invite": (
+        ["invite", "ingen", "person@nyby.dk"],
+        "Der er ingen plan med kortnavnet 'ingen'.",
+    ),
     "prune_unchanged_history": (
         ["prune_unchanged_history", "--alle"],
         "Kommandoen kender ikke --alle.",

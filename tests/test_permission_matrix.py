@@ -25,8 +25,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from activities.models import Metric, QuarterReport
-from agreements.models import HousingArea, ShareLink
+from agreements.models import HousingArea, Role, ShareLink
 from indicators.models import Indicator, SuccessCriterion
+from members.services import invite
 from reports.models import SentReport
 from tests.conftest import ROLES
 from tests.test_admin_pages import admin_urls, expected_for_secretariat
@@ -91,12 +92,27 @@ MATRIX: dict[str, tuple[str, str]] = {
     # The criterion of the matrix is assessed by people and has no target 1.
     "indicators:target_edit": ("get", "302 302 404 404 403 403 403 403 404"),
     "indicators:target_preview": ("get", "302 302 200 200 403 403 403 403 404"),
+    "members:members": ("get", "302 302 200 200 403 403 403 403 404"),
+    "members:invite": ("get", "302 302 200 200 403 403 403 403 404"),
+    "members:member": ("get", "302 302 200 200 403 403 403 403 404"),
+    "members:remove": ("get", "302 302 200 200 403 403 403 403 404"),
+    # The invited person's page is public; whoever is logged in is told to log out first.
+    "members:accept": ("get", "200 200 200 200 200 200 200 200 200"),
+    # Only the installation's operator starts a plan (members/views.py says why 403).
+    "members:new_plan": ("get", "302 302 403 200 403 403 403 403 403"),
+    "onboarding:checklist": ("get", "302 302 200 200 403 403 403 403 404"),
+    "onboarding:workbook": ("get", "302 302 200 200 403 403 403 403 404"),
+    "onboarding:workbook_download": ("get", "302 302 200 200 403 403 403 403 404"),
+    "onboarding:blank_workbook": ("get", "302 302 200 200 403 403 403 403 404"),
     "set_language": ("post", "302 302 302 302 302 302 302 302 302"),
     "indicators:import_confirm": ("post", "302 302 302 302 403 403 403 403 404"),
     "activities:approve": ("post", "302 302 302 302 403 403 403 403 404"),
     "agreements:revoke_share_link": ("post", "302 302 302 302 403 403 403 403 404"),
     # Only the secretariat sends a status report; the board may read it, not send it.
     "reports:send_report": ("post", "302 302 302 302 403 403 403 403 404"),
+    "members:resend": ("post", "302 302 302 302 403 403 403 403 404"),
+    "members:revoke": ("post", "302 302 302 302 403 403 403 403 404"),
+    "onboarding:workbook_confirm": ("post", "302 302 302 302 403 403 403 403 404"),
     # Only the secretariat reminds a reporter by hand; the board may look, not send.
     "activities:remind": ("post", "302 302 302 302 403 403 403 403 404"),
     "logout": ("post", "302 302 302 302 302 302 302 302 302"),
@@ -128,6 +144,8 @@ def arguments(plan, objects, *, holds_the_link: bool = True) -> dict[str, object
         "sent": objects["sent"].pk,
         "token": token if holds_the_link else tampered(token),
         "member": objects["membership"].pk,
+        "invitation": objects["invitation"].pk,
+        "invitation_token": objects["invitation_token"],
     }
 
 
@@ -169,6 +187,7 @@ def objects(plan, secretariat):
         .order_by("pk")
         .first()
     )
+    invitation = invite(plan=plan, email="ny@kommune.dk", role=Role.BOARD, by=secretariat)
     return {
         "activity": walks.activity,
         "report": report,
@@ -185,6 +204,8 @@ def objects(plan, secretariat):
             pdf=b"%PDF-1.7 sent",
         ),
         "membership": secretariat.memberships.get(plan=plan),
+        "invitation": invitation,
+        "invitation_token": invitation.renew(),
     }
 
 
