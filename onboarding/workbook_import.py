@@ -541,7 +541,7 @@ class Importer:
         old_rows = stored.rows if stored is not None and "rows" in extra else None
         old_cells = (
             {
-                column.heading: canonical(cell_value(sheet, column, stored, labels=False))
+                column.heading: cell_value(sheet, column, stored, labels=False)
                 for column in sheet.columns
                 if column.kind not in ("shared",)
             }
@@ -555,9 +555,10 @@ class Importer:
             for column in sheet.columns:
                 if column.kind == "shared":
                     continue
-                new = canonical(cell_value(sheet, column, obj, labels=False, areas=areas))
-                if new != old_cells[column.heading]:
-                    changes.append((column.heading, shown(old_cells[column.heading]), shown(new)))
+                new = cell_value(sheet, column, obj, labels=False, areas=areas)
+                old = old_cells[column.heading]
+                if canonical(new) != canonical(old):
+                    changes.append((column.heading, shown(old), shown(new)))
             if old_rows is not None and old_rows != extra["rows"]:
                 changes.append((TABLE_ROWS, table_text(old_rows), table_text(extra["rows"])))
         action = "new" if stored is None else "changed" if changes else "unchanged"

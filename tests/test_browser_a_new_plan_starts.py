@@ -46,6 +46,7 @@ def invitation_path(message) -> str:
 
 def accept(page, live_server, path: str, first_name: str) -> None:
     page.goto(live_server.url + path)
+    assert_accessible(page)
     page.get_by_label("Fornavn").fill(first_name)
     page.get_by_label("Efternavn").fill("Nybo")
     page.get_by_label("Adgangskode", exact=True).fill(NEW_PASSWORD)
@@ -108,6 +109,7 @@ def test_a_new_plan_starts_without_a_developer(
 
     # It invites a coordinator for the plan's area.
     secretariat.get_by_role("link", name="Invitér og tildel personer").first.click()
+    assert_accessible(secretariat)
     secretariat.get_by_role("link", name="Invitér en person").click()
     assert_accessible(secretariat)
     secretariat.get_by_label("E-mailadresse").fill("koordinator@nyby.dk")
