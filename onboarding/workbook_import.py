@@ -208,8 +208,9 @@ def shown(value) -> str:
     if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
         # Amounts read with their thousands grouped ("6.000.000"); a number of four digits
         # or fewer may be a year or a number in a list, which is never grouped.
-        if abs(value) >= 10000:
-            return format_figure(Decimal(str(value)))
+        number = Decimal(str(value))
+        if abs(number) >= 10000:
+            return format_figure(number)
         return canonical(value).replace(".", ",")
     text = canonical(value)
     return text if len(text) <= 80 else f"{text[:79]}…"
