@@ -183,6 +183,7 @@ def delivery_bar(
     target: Decimal | int | None,
     chart_id: str,
     hidden: bool = False,
+    show_label: bool = True,
 ) -> SafeString:
     """A small horizontal bar: what an activity has delivered so far against its yearly target.
 
@@ -194,6 +195,9 @@ def delivery_bar(
 
     `hidden`: the value is a small count not to be shown ("<5"); the text says "<5 af 50" and
     no bar is drawn, since its length would give the number away.
+
+    `show_label` False: the label is only in the title, for a bar beside a cell that already
+    names it whole (the dashboard's delivery table), where a shortened copy adds nothing.
     """
     _check_chart_id(chart_id)
     figures = _delivery_text(value, target, hidden)
@@ -203,13 +207,14 @@ def delivery_bar(
     track_width = BAR_WIDTH - 2
     parts = [_title_and_desc(chart_id, label, figures)]
     figures_width = _text_width(figures, BAR_FONT_SIZE)
-    parts.append(
-        format_html(
-            '<text x="1" y="18" font-size="{}" font-weight="bold">{}</text>',
-            BAR_FONT_SIZE,
-            _shorten(label, BAR_WIDTH - figures_width - 16, BAR_FONT_SIZE),
+    if show_label:
+        parts.append(
+            format_html(
+                '<text x="1" y="18" font-size="{}" font-weight="bold">{}</text>',
+                BAR_FONT_SIZE,
+                _shorten(label, BAR_WIDTH - figures_width - 16, BAR_FONT_SIZE),
+            )
         )
-    )
     parts.append(
         format_html(
             '<text x="{}" y="18" font-size="{}" text-anchor="end">{}</text>',

@@ -444,5 +444,7 @@ def delivery_figure(line: Delivery) -> dict:
             target=target,
             chart_id=f"delivery-{line.metric.pk}-{area}",
             hidden=line.hidden,
+            # The row's "Counted" cell names the metric whole.
+            show_label=False,
         ),
     }

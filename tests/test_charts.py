@@ -215,6 +215,17 @@ def test_an_over_delivery_is_capped_at_a_full_bar_with_the_real_figure_in_the_te
     assert bar == track
 
 
+def test_a_delivery_bar_beside_its_name_is_not_labelled_again():
+    """In the dashboard's table the row names the metric whole; the bar only says it in its
+    title, instead of a shortened copy ("Større aktiviteter med foreningsl…")."""
+    name = "Større aktiviteter med foreningslivet og frivillige i områderne"
+    labelled = delivery_bar(label=name, value=3, target=4, chart_id="big")
+    assert any(text.endswith("…") for text in texts(parse(labelled)))
+    svg = delivery_bar(label=name, value=3, target=4, chart_id="big", show_label=False)
+    assert texts(parse(svg)) == ["3 af 4 (75 %)"]
+    assert parse(svg).find(f"{SVG}title").text == name
+
+
 @pytest.mark.parametrize(
     ("value", "target", "text"),
     [
