@@ -927,6 +927,18 @@ class SubagreementQuerySet(models.QuerySet["Subagreement"]):
             Prefetch("versions", queryset=versions.order_by("-number"), to_attr="version_list")
         )
 
+    def changed_since_approved(self) -> set[int]:
+        """The ids of these delaftaler whose draft has moved on from their current approved
+        version (or that have none): what the secretariat still has to bring to the board.
+        A frozen version against the live rows: one query, and six for each delaftale
+        (`Subagreement.content`)."""
+        chosen = list(self)
+        current = {
+            version.subagreement_id: version.content
+            for version in SubagreementVersion.objects.current().filter(subagreement__in=chosen)
+        }
+        return {each.pk for each in chosen if current.get(each.pk) != each.content()}
+
 
 class Subagreement(models.Model):
     """A *delaftale*: the plan's agreement for one focus area, in the sections of LBF's

@@ -35,16 +35,13 @@ from .models import (
 def subagreements(request, plan: str):
     """The plan's delaftaler in their current approved versions, with downloads."""
     plan, access = get_plan_for_user(request, plan, need="read")
-    items = list(plan.subagreements.with_versions())
+    subagreements = plan.subagreements.with_versions()
     if access.oversees:
-        # Whether the draft has moved on from the current version, for the secretariat's
-        # "not yet approved" mark: a frozen version against the live rows.
-        current = {
-            version.subagreement_id: version.content
-            for version in SubagreementVersion.objects.current().filter(subagreement__plan=plan)
-        }
-        for subagreement in items:
-            subagreement.draft_differs = current.get(subagreement.pk) != subagreement.content()
+        # The secretariat's and the board's "not yet approved" mark.
+        changed = subagreements.changed_since_approved()
+        for subagreement in subagreements:
+            subagreement.draft_differs = subagreement.pk in changed
+    items = list(subagreements)
     return render(
         request,
         "agreements/subagreements.html",

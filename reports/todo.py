@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from activities.models import QuarterReport
-from agreements.models import Plan, SubagreementVersion
+from agreements.models import Plan
 from indicators.models import Indicator, Measurement
 from lib.periods import Quarter
 
@@ -64,18 +64,16 @@ def _reports_to_approve(plan: Plan) -> list[Task]:
 
 
 def _subagreements_to_approve(plan: Plan) -> list[Task]:
-    current = {
-        version.subagreement_id: version.content
-        for version in SubagreementVersion.objects.current().filter(subagreement__plan=plan)
-    }
+    subagreements = plan.subagreements.select_related("focus_area")
+    changed = subagreements.changed_since_approved()
     return [
         Task(
             _("The sub-agreement for %(area)s has changes that are not approved")
             % {"area": subagreement.focus_area},
             reverse("agreements:approve", args=[plan.slug, subagreement.focus_area.code]),
         )
-        for subagreement in plan.subagreements.select_related("focus_area")
-        if current.get(subagreement.pk) != subagreement.content()
+        for subagreement in subagreements
+        if subagreement.pk in changed
     ]
 
 
