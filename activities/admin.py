@@ -53,6 +53,8 @@ class ActivityCriterionInline(PlanScopedInline, admin.StackedInline):
     ]
     extra = 0
     show_change_link = True
+    # Each criterion is several long texts; folded away, the page keeps to a readable length.
+    classes = ["collapse"]
     verbose_name_plural = _("success criteria of the activity")
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
@@ -95,7 +97,10 @@ class ActivityAdmin(ChangeReasonAdmin, SheetAdminMixin, PlanScopedAdmin, History
                     "target_groups",
                     "criteria_note",
                     "responsibility",
-                ]
+                ],
+                # The schema's long texts are folded away: the page is otherwise many
+                # screens long before the activity's metrics and criteria.
+                "classes": ["collapse"],
             },
         ),
         (

@@ -13,6 +13,7 @@ from .admin_site import (
     ChangeReasonAdmin,
     DanishInputMixin,
     HistoryAdmin,
+    NamedColumnsInlineMixin,
     PlanScopedAdmin,
     PlanScopedInline,
     ReferenceDataAdmin,
@@ -56,7 +57,7 @@ def total_budget(obj) -> str:
 BUDGET_COLUMNS = [lbf_budget, local_budget, total_budget]
 
 
-class FocusAreaInline(DanishInputMixin, admin.TabularInline):
+class FocusAreaInline(NamedColumnsInlineMixin, DanishInputMixin, admin.TabularInline):
     model = FocusArea
     fields = ["position", "code", "name"]
     extra = 0
@@ -152,7 +153,12 @@ class PlanAdmin(ChangeReasonAdmin, PlanScopedAdmin, HistoryAdmin):
     readonly_fields = ["budget_overview"]
     fieldsets = [
         (None, {"fields": ["name", "slug", "funding_period", ("start_date", "end_date")]}),
-        (_("Agreement text"), {"fields": ["preamble", "vision", "purpose"]}),
+        # The long texts are folded away: the budget and the tables below are what the
+        # secretariat keeps up most often, and the texts are read on the plan's own pages.
+        (
+            _("Agreement text"),
+            {"fields": ["preamble", "vision", "purpose"], "classes": ["collapse"]},
+        ),
         (
             _("Budget"),
             {"fields": [("budget_lbf", "budget_local"), "budget_note", "budget_overview"]},
@@ -240,6 +246,8 @@ class SubagreementCriterionInline(PlanScopedInline, admin.StackedInline):
     ]
     extra = 0
     show_change_link = True
+    # Each criterion is several long texts; folded away, the page keeps to a readable length.
+    classes = ["collapse"]
     verbose_name_plural = _("success criteria of the sub-agreement")
 
     def get_queryset(self, request):
@@ -262,7 +270,9 @@ class SubagreementAdmin(ChangeReasonAdmin, PlanScopedAdmin, HistoryAdmin):
                     "purpose_and_goals",
                     "activities_overview",
                     "municipal_interplay",
-                ]
+                ],
+                # Folded away as on the plan's page: the texts make the page very long.
+                "classes": ["collapse"],
             },
         ),
         (_("Budget"), {"fields": [("budget_lbf", "budget_local")]}),
@@ -274,7 +284,8 @@ class SubagreementAdmin(ChangeReasonAdmin, PlanScopedAdmin, HistoryAdmin):
                     "revision",
                     ("valid_from", "valid_to"),
                     "validity_note",
-                ]
+                ],
+                "classes": ["collapse"],
             },
         ),
     ]

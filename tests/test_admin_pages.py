@@ -121,3 +121,17 @@ def test_decimal_fields_take_a_danish_decimal_comma(client, secretariat, plan):
     client.force_login(secretariat)
     page = client.get(reverse("admin:agreements_plan_change", args=[plan.pk])).content.decode()
     assert 'value="0,500"' in page  # Motalavej's coordinator share
+
+
+def test_no_admin_page_needs_what_the_content_security_policy_refuses(client, secretariat):
+    """No inline script, event handler or style attribute: the policy allows scripts and
+    styles only from the site's own files, and the browser would ignore these."""
+    client.force_login(secretariat)
+    refused = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>|\son[a-z]+=|\sstyle=", re.I)
+    failures = [
+        (label, found.group(0))
+        for label, url in admin_urls()
+        if expected_for_secretariat(label) == 200
+        and (found := refused.search(client.get(url).content.decode()))
+    ]
+    assert failures == []
