@@ -331,7 +331,10 @@ class AssessmentForm(AccessibleErrorsMixin, forms.Form):
 
 
 class SheetUploadForm(AccessibleErrorsMixin, forms.Form):
-    """An xlsx workbook of measurements, small enough to read in memory."""
+    """An xlsx workbook of measurements (or of another `sheet_format`), small enough to read
+    in memory."""
+
+    sheet_format = MeasurementSheet
 
     sheet = forms.FileField(
         label=_("Spreadsheet (xlsx)"),
@@ -349,7 +352,7 @@ class SheetUploadForm(AccessibleErrorsMixin, forms.Form):
             raise ValidationError(_("The file is larger than 2 MB. Split it into smaller sheets."))
         content = upload.read()
         try:
-            MeasurementSheet().create_dataset(content)
+            self.sheet_format().create_dataset(content)
         except UploadTooLarge as error:  # unpacks to far too much, or too many rows or columns
             raise ValidationError(str(error)) from None
         except Exception:  # openpyxl raises many kinds of errors for a damaged workbook
@@ -357,12 +360,13 @@ class SheetUploadForm(AccessibleErrorsMixin, forms.Form):
         return content
 
 
-def sign_sheet(*, plan: Plan, user, content: bytes) -> str:
-    """A token carrying the previewed sheet to the confirmation, bound to plan and user."""
+def sign_sheet(*, plan: Plan, user, content: bytes, salt: str = SHEET_SIGNING_SALT) -> str:
+    """A token carrying the previewed sheet to the confirmation, bound to plan and user;
+    `salt` names the kind of sheet (`SheetConfirmForm.salt`)."""
     return sign_upload(
         base64.b64encode(content).decode(),
         bound={"plan": plan.pk, "user": user.pk},
-        salt=SHEET_SIGNING_SALT,
+        salt=salt,
     )
 
 
@@ -371,6 +375,7 @@ class SheetConfirmForm(SummarisedForm):
     kept in the history of every figure the import writes. The import refuses to change an
     entered figure without one, whatever the form says (AllOrNothingResource)."""
 
+    salt = SHEET_SIGNING_SALT  # a token for one kind of sheet is refused for another
     token = forms.CharField(widget=forms.HiddenInput)
     reason = reason_field()
     changes_figures = forms.BooleanField(required=False, widget=forms.HiddenInput)
@@ -398,7 +403,7 @@ class SheetConfirmForm(SummarisedForm):
             sheet = unsign_upload(
                 self.cleaned_data["token"],
                 bound={"plan": self.plan.pk, "user": self.user.pk},
-                salt=SHEET_SIGNING_SALT,
+                salt=self.salt,
                 max_age=SHEET_MAX_AGE,
             )
         except signing.BadSignature:
