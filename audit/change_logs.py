@@ -23,6 +23,7 @@ from agreements.models import (
     SubagreementParty,
     SubagreementVersion,
 )
+from economy.models import Spending
 from indicators.models import CriterionTarget, Measurement, QualitativeAssessment, SuccessCriterion
 
 from .history import ChangeLog, Events, FieldChange, LoggedChange, ids_ever, in_any
@@ -116,9 +117,10 @@ def link_used(code: str):
 def subagreement_change_log(subagreement: Subagreement) -> ChangeLog:
     """Every recorded change of the delaftale and what it holds: its parties and staff,
     its activities with their metrics, quarterly counts and reports, its criteria with their
-    targets and assessments, and the yearly figures of the indicators its criteria read; and
-    the events of its workflow: reports submitted, approved and reopened, versions approved,
-    and the plan's share links created, revoked and used to download it."""
+    targets and assessments, the yearly figures of the indicators its criteria read, and its
+    yearly spending; and the events of its workflow: reports submitted, approved and
+    reopened, versions approved, and the plan's share links created, revoked and used to
+    download it."""
     activities = ids_ever(Activity, subagreement_id=subagreement.pk)
     metrics = [
         Metric._base_manager.filter(in_any("activity_id", activities)).values("pk"),
@@ -144,6 +146,7 @@ def subagreement_change_log(subagreement: Subagreement) -> ChangeLog:
             QualitativeAssessment.history.filter(in_any("criterion_id", criteria)),
             Measurement.history.filter(in_any("indicator_id", indicators)),
             QuarterReport.history.filter(in_any("activity_id", activities)),
+            Spending.history.filter(subagreement_id=subagreement.pk),
             Events(
                 SubagreementVersion.objects.filter(subagreement=subagreement),
                 when="recorded_at",

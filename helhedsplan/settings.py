@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "agreements",
     "activities",
     "indicators",
+    "economy",
     "reports",
     "audit",
     "demo",

@@ -35,6 +35,7 @@ urlpatterns = [
     path("", include(with_history(indicator_urls, audit_urls.criterion_patterns))),
     path("", include(with_history(activity_urls, audit_urls.activity_patterns))),
     path("", include(with_history(agreement_urls, audit_urls.subagreement_patterns))),
+    path("", include("economy.urls")),
     path("", include("reports.urls")),
     path("", include("onboarding.urls")),
     path("", include("members.urls")),

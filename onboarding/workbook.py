@@ -715,6 +715,7 @@ NOT_DESCRIPTION = {
     "indicators.QualitativeAssessment": "assessments",
     "reports.GroupEvaluation": "the bodies' evaluations",
     "reports.SentReport": "reports sent",
+    "economy.Spending": "reported spending (the economy pages and their sheet)",
 }
 
 

@@ -25,6 +25,7 @@ from activities.completeness import Completeness
 from activities.delivery import YearToDate, counts_by_metric, year_to_date, yearly_targets
 from activities.models import Activity, Metric, QuarterlyCount
 from agreements.models import HousingArea, Plan, Subagreement
+from economy.budget import BudgetUse
 from indicators.evaluation import Evaluation, Figures, evaluate_at
 from indicators.models import SuccessCriterion, Unit
 from indicators.rules import Verdict, figure, worst
@@ -252,6 +253,7 @@ class Dashboard:
     delivery: list[Delivery]
     completeness: list[Completeness]
     budget: dict
+    spending: BudgetUse
     mask: bool
     since_sent: SinceSent | None = None
 
@@ -279,6 +281,7 @@ class Dashboard:
             sent = SentReport.objects.latest_for(plan, period.half)
             if sent is not None:
                 since_sent = SinceSent.load(sent, horizon, evaluations)
+        budget = plan.budget_overview()
         return cls(
             plan=plan,
             period=period,
@@ -288,7 +291,8 @@ class Dashboard:
             subagreements=panels,
             delivery=delivery(plan, horizon.last, area, mask),
             completeness=[Completeness.load(plan, quarter) for quarter in quarters],
-            budget=plan.budget_overview(),
+            budget=budget,
+            spending=BudgetUse.load(plan, horizon.last_full_year, budget["subagreements"]),
             mask=mask,
             since_sent=since_sent,
         )

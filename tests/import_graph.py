@@ -21,6 +21,7 @@ FLOORS: list[set[str]] = [
     {"agreements", "accounts"},
     {"activities"},
     {"indicators"},
+    {"economy"},
     {"reports", "audit", "demo", "onboarding", "members"},
     {"helhedsplan"},
 ]

@@ -52,7 +52,7 @@ from reports.status_report import StatusReport, status_report_pdf
 pytestmark = pytest.mark.django_db
 
 SLUG = "slagelse-2017-2021"
-PROJECT_APPS = {"agreements", "activities", "indicators", "reports", "members"}
+PROJECT_APPS = {"agreements", "activities", "indicators", "economy", "reports", "members"}
 # Rows plans share; a backup names them by natural key and finds or creates them on import.
 SHARED = {
     "auth.user",

@@ -104,6 +104,11 @@ MATRIX: dict[str, tuple[str, str]] = {
     "onboarding:workbook": ("get", "302 302 200 200 403 403 403 403 404"),
     "onboarding:workbook_download": ("get", "302 302 200 200 403 403 403 403 404"),
     "onboarding:blank_workbook": ("get", "302 302 200 200 403 403 403 403 404"),
+    # Everyone in the plan reads its economy; only the secretariat enters and imports it.
+    "economy:plan": ("get", "302 302 200 200 200 200 200 200 404"),
+    "economy:subagreement": ("get", "302 302 200 200 403 403 403 403 404"),
+    "economy:import": ("get", "302 302 200 200 403 403 403 403 404"),
+    "economy:sheet": ("get", "302 302 200 200 403 403 403 403 404"),
     "set_language": ("post", "302 302 302 302 302 302 302 302 302"),
     "indicators:import_confirm": ("post", "302 302 302 302 403 403 403 403 404"),
     "activities:approve": ("post", "302 302 302 302 403 403 403 403 404"),
@@ -115,6 +120,7 @@ MATRIX: dict[str, tuple[str, str]] = {
     "onboarding:workbook_confirm": ("post", "302 302 302 302 403 403 403 403 404"),
     # Only the secretariat reminds a reporter by hand; the board may look, not send.
     "activities:remind": ("post", "302 302 302 302 403 403 403 403 404"),
+    "economy:import_confirm": ("post", "302 302 302 302 403 403 403 403 404"),
     "logout": ("post", "302 302 302 302 302 302 302 302 302"),
 }
 ACTIONS = {name for name, (method, _statuses) in MATRIX.items() if method == "post"}
