@@ -40,6 +40,12 @@ class Correction:
     when: datetime.datetime
     reason: str
 
+    @property
+    def is_new(self) -> bool:
+        """A figure entered for the first time after the report was sent: the report had
+        none, so nothing was corrected."""
+        return self.old == "–"
+
 
 @dataclass(frozen=True)
 class VerdictChange:
@@ -196,3 +202,11 @@ class SinceSent:
     @property
     def unchanged(self) -> bool:
         return not (self.corrections or self.verdicts)
+
+    @property
+    def new_figures(self) -> list[Correction]:
+        return [correction for correction in self.corrections if correction.is_new]
+
+    @property
+    def corrected(self) -> list[Correction]:
+        return [correction for correction in self.corrections if not correction.is_new]

@@ -19,6 +19,7 @@ from pypdf import PdfReader
 from activities.models import QuarterlyCount
 from agreements.models import HousingArea
 from demo.data import load_demo_data
+from indicators.models import Measurement
 from lib.periods import HalfYear
 from reports.dashboard import Dashboard, Period
 from reports.models import SentReport
@@ -174,3 +175,27 @@ def test_the_report_as_sent_is_kept_and_a_later_correction_is_told_with_its_reas
     assert (correction.old, correction.new) == (str(old), str(old + 40))
     again = pdf_text(status_report_pdf(StatusReport.load(demo_plan, HalfYear(2021, 1))))
     assert "Fejl i optællingen" in again
+
+
+def test_a_figure_entered_after_the_report_was_sent_is_told_as_new_not_as_corrected(
+    client, demo_plan, secretariat, board_member
+):
+    # A yearly figure the half-year reads (2020), missing when the report is sent.
+    figure = Measurement.objects.filter(indicator__plan=demo_plan, year=2020).first()
+    kept = {"indicator": figure.indicator, "year": 2020, "area": figure.area}
+    figure.delete()
+    client.force_login(secretariat)
+    client.post(reverse("reports:send_report", args=[demo_plan.slug, "2021H1"]), {"note": ""})
+    Measurement.objects.create(value=42, **kept)
+
+    since = Dashboard.load(demo_plan, Period.parse("2021H1")).since_sent
+    [new] = since.new_figures
+    assert (new.old, new.new) == ("–", "42")
+    assert since.corrected == []
+    client.force_login(board_member)
+    page = client.get(
+        reverse("reports:dashboard", args=[demo_plan.slug]) + "?periode=2021H1"
+    ).content.decode()
+    assert "Tal indtastet efter at rapporten blev sendt" in page
+    assert "Tal rettet efter at rapporten blev sendt" not in page
+    assert f"{kept['indicator'].name}, " in page
