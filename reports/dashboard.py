@@ -241,6 +241,12 @@ class OffTrack:
     criterion: CriterionPanel
     where: list[str]
 
+    @property
+    def areas(self) -> list[str]:
+        """The housing areas of `where`; none when only the whole plan is off track, which
+        the summary then need not say on every line."""
+        return [] if self.where == [_("whole plan")] else self.where
+
 
 @dataclass
 class Dashboard:
@@ -323,7 +329,13 @@ class Dashboard:
         for panel in self.subagreements:
             for row in panel.criteria:
                 if row.verdict in OFF_TRACK:
-                    where = [e.where for e in row.rows if e.verdict in OFF_TRACK]
+                    # Areas by their short names: the summary is one screen, and the criterion's
+                    # own rows below name them in full.
+                    where = [
+                        e.area.label if e.area else e.where
+                        for e in row.rows
+                        if e.verdict in OFF_TRACK
+                    ]
                     found.append(OffTrack(panel.subagreement, row, where))
         return found
 

@@ -336,3 +336,21 @@ def test_the_dashboard_opens_with_the_spending_and_shows_it_against_the_budget(
     assert "Forbrug til og med 2018 mod budgettet" in budget
     assert "1.600" in budget and "3.000" not in budget
     assert reverse("economy:plan", args=[plan.slug]) in budget
+
+
+def test_the_entry_page_costs_the_same_queries_however_much_is_entered(editor, plan):
+    url = entry_url(plan, "tryghed")
+    editor.get(url)
+    with CaptureQueriesContext(connection) as few:
+        editor.get(url)
+    for year in (2017, 2018, 2019, 2020, 2021):
+        spend(plan, "tryghed", year, Financing.LBF, year)
+        spend(plan, "tryghed", year, Financing.LOCAL, year)
+    fields = form_fields(editor.get(url))
+    for index in range(10):
+        fields[f"amounts-{index}-amount"] = str(int(fields[f"amounts-{index}-amount"]) + 1)
+    fields["reason"] = "Efterregulering"
+    assert editor.post(url, fields).status_code == 302
+    with CaptureQueriesContext(connection) as many:
+        editor.get(url)
+    assert len(many) == len(few) == 8
