@@ -1974,3 +1974,26 @@ class StoredDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan} {self.kind} {self.versions} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class DataVersion(models.Model):
+    """One number that changes with every transaction that writes the plans' data, so that
+    what is computed from that data can be cached under it and is never served stale
+    (agreements.data_version says how every write is caught). One row; a random number
+    rather than a count, so that a database emptied and filled again never repeats one."""
+
+    number = models.BigIntegerField(_("number"))
+
+    class Meta:
+        verbose_name = _("data version")
+        verbose_name_plural = _("data versions")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(id=1),
+                name="data_version_one_row",
+                violation_error_message=_("There is only one data version."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.number)

@@ -18,12 +18,16 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.conf import settings
+from django.core.cache import cache
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from activities.completeness import Completeness
 from activities.delivery import YearToDate, counts_by_metric, year_to_date, yearly_targets
-from activities.models import Activity, Metric, QuarterlyCount
+from activities.models import Activity, Metric, PairStatus, QuarterlyCount
+from agreements import data_version
 from agreements.models import HousingArea, Plan, Subagreement
 from economy.budget import BudgetUse
 from indicators.evaluation import Evaluation, Figures, evaluate_at
@@ -464,3 +468,59 @@ def delivery_figure(line: Delivery) -> dict:
             show_label=False,
         ),
     }
+
+
+# How long a rendered dashboard is kept: a new data version finds no entry long before this,
+# so it only bounds what an unused one takes up in the cache.
+RENDERED_FOR = 24 * 60 * 60
+
+
+def rendered(
+    plan: Plan,
+    period: Period,
+    area: HousingArea | None,
+    *,
+    mask: bool,
+    today: datetime.date | None = None,
+) -> tuple[str, str]:
+    """The dashboard's summary and details as HTML: rendered once for everyone who sees the
+    same counts, and served from the cache while the data version stands.
+
+    The key names all the page depends on: the data (its version: every write to the plans'
+    data changes it, see agreements.data_version), the plan, the period and what its horizon
+    knows today, the area, whether small counts are masked, and the language. One query
+    (the version) when cached."""
+    today = today or timezone.localdate()
+    version = data_version.current()
+    key = ":".join(
+        [
+            "dashboard",
+            str(version),
+            str(plan.pk),
+            period.code,
+            area.code if area else "",
+            "masked" if mask else "every-count",
+            period.horizon(plan, today).last.code,
+            get_language() or "",
+        ]
+    )
+    if version is not None and (parts := cache.get(key)) is not None:
+        return parts
+    board = Dashboard.load(plan, period, area, mask=mask, today=today)
+    verdicts, overview, verdict_totals = board.overview()
+    context = {
+        "plan": plan,
+        "dashboard": board,
+        "verdicts": verdicts,
+        "overview": overview,
+        "verdict_totals": verdict_totals,
+        "statuses": list(PairStatus),
+        "last_quarter": board.horizon.last,
+    }
+    parts = (
+        render_to_string("reports/_dashboard_summary.html", context),
+        render_to_string("reports/_dashboard_details.html", context),
+    )
+    if version is not None:
+        cache.set(key, parts, RENDERED_FOR)
+    return parts

@@ -11,20 +11,20 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from activities.models import PairStatus
 from activities.todo import reporter_todo
 from agreements.access import PlanAccess, get_plan_for_user, plans_for_user
-from agreements.models import Plan, Role
+from agreements.models import HousingArea, Plan, Role
 from lib.concurrency import Stale
 from lib.errors import NotFound
 from lib.params import parse_slug, query_value
 from lib.pdf import pdf_response
 from lib.periods import HalfYear
 
-from .dashboard import Dashboard, Period
+from .dashboard import Period, rendered
 from .forms import GroupEvaluationsForm, SendReportForm
 from .models import GroupEvaluation, SentReport, evaluating_groups
 from .services import send_status_report
@@ -175,21 +175,21 @@ def dashboard(request, plan: str):
         if area is None:
             raise NotFound(_("The plan has no housing area '%(code)s'.") % {"code": area_code})
     # The secretariat sees every count; the board's view hides small sensitive ones.
-    board = Dashboard.load(plan, period, area, mask=not access.keeps)
-    verdicts, overview, verdict_totals = board.overview()
+    summary, details = rendered(plan, period, area, mask=not access.keeps)
     return render(
         request,
         "reports/dashboard.html",
         {
             "plan": plan,
             "access": access,
-            "dashboard": board,
+            "period": period,
+            "area": area,
+            "areas": HousingArea.objects.filter(plan_areas__plan=plan).order_by(
+                "plan_areas__position"
+            ),
             "periods": periods,
-            "verdicts": verdicts,
-            "overview": overview,
-            "verdict_totals": verdict_totals,
-            "statuses": list(PairStatus),
-            "last_quarter": board.horizon.last,
+            "summary": mark_safe(summary),  # rendered by the templates, escaped there
+            "details": mark_safe(details),
             "reports": [h for h in plan.half_years() if h.year == period.year],
             # The secretariat sends a half-year's report to the board from its dashboard.
             "send_form": SendReportForm() if access.keeps and period.half else None,

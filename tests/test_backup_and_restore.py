@@ -69,7 +69,9 @@ def project_models() -> list:
     return [
         model
         for model in apps.get_models(include_auto_created=True)
-        if model._meta.app_label in PROJECT_APPS or model._meta.label_lower in SHARED
+        if (model._meta.app_label in PROJECT_APPS or model._meta.label_lower in SHARED)
+        # A number about all plans' data at once, changed by every write: no plan's row.
+        and model._meta.label_lower != "agreements.dataversion"
     ]
 
 
