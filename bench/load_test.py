@@ -24,6 +24,10 @@ TLS-terminating proxy in front of it says the request came over TLS. Every reque
 carries `X-Forwarded-Proto: https` (which gunicorn trusts from 127.0.0.1), and Origin and
 Referer name https://<host>, as a browser behind that proxy would send them.
 
+With --baseline-url, the same test runs first against a second server (the same code with
+CACHE_URL=dummycache://, say, to measure the dashboard without its cache) and then against
+--url, and both tables are printed, "Before" and "After": two figures of one run.
+
 It prints, per page and in all: users, requests, throughput, the 50th, 95th and 99th
 percentile and the slowest response time, and the errors (answers other than 200, and
 failures such as timeouts, by kind). The times are of answered requests, errors included; a
@@ -168,10 +172,11 @@ def error_kind(error: Exception) -> str:
 def run_user(
     user: User,
     options: argparse.Namespace,
+    url: str,
     logged_in: threading.Barrier,
     window: dict[str, float],
 ) -> None:
-    browser = Browser(options.url, LOGIN_TIMEOUT)
+    browser = Browser(url, LOGIN_TIMEOUT)
     try:
         browser.log_in(user.username, options.password)
     except LoginFailed as error:
@@ -224,49 +229,9 @@ def summary_row(label: str, users: list[User], seconds: float) -> tuple[str, int
     return row, requests, errors
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--url", default="http://127.0.0.1:8000", help="The server's address.")
-    parser.add_argument("--users", type=int, default=50, help="Users at once (default 50).")
-    parser.add_argument(
-        "--duration", type=float, default=60, help="Seconds of requests (default 60)."
-    )
-    parser.add_argument(
-        "--pages",
-        nargs="+",
-        choices=PAGES,
-        default=list(PAGES),
-        help="The pages the users take in turn (default: dashboard entry).",
-    )
-    parser.add_argument(
-        "--plans",
-        type=int,
-        default=100,
-        help="How many plans generate_national_dataset made (default 100).",
-    )
-    parser.add_argument(
-        "--quarter", default="2021K3", help="The quarter of the entry page (default 2021K3)."
-    )
-    parser.add_argument(
-        "--password",
-        default=os.environ.get("DATASET_PASSWORD", ""),
-        help="The generated users' password (default: $DATASET_PASSWORD).",
-    )
-    parser.add_argument(
-        "--timeout", type=float, default=30, help="Seconds before a request fails (default 30)."
-    )
-    parser.add_argument(
-        "--max-errors",
-        type=float,
-        default=1.0,
-        help="The share of errors, in per cent, above which the test fails (default 1).",
-    )
-    options = parser.parse_args()
-    if not options.password:
-        sys.exit("Give the generated users' password with --password or in DATASET_PASSWORD.")
-    if options.users < 1 or options.duration <= 0 or options.plans < 1:
-        sys.exit("--users, --duration and --plans must be positive.")
-
+def load(options: argparse.Namespace, url: str, label: str) -> bool:
+    """One load test against the server at `url`, printed under `label`; whether it met
+    --max-errors with every login."""
     users = cast(options.pages, options.users, options.plans, options.quarter)
     window = {"start": 0.0, "end": 0.0}
 
@@ -277,12 +242,12 @@ def main() -> None:
 
     logged_in = threading.Barrier(len(users), action=start_clock)
     threads = [
-        threading.Thread(target=run_user, args=(user, options, logged_in, window), daemon=True)
+        threading.Thread(target=run_user, args=(user, options, url, logged_in, window), daemon=True)
         for user in users
     ]
     print(
-        f"Load test: {len(users)} user{'' if len(users) == 1 else 's'} for {options.duration:g} s "
-        f"against {options.url} "
+        f"{label}: {len(users)} user{'' if len(users) == 1 else 's'} for {options.duration:g} s "
+        f"against {url} "
         f"(X-Forwarded-Proto: https), pages: {', '.join(options.pages)}"
     )
     begun = time.monotonic()
@@ -328,6 +293,65 @@ def main() -> None:
         f"Errors: {share:.2f} % of requests (at most {options.max_errors:g} %, and every login): "
         f"{'met' if met else 'NOT MET'}"
     )
+    return met
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url", default="http://127.0.0.1:8000", help="The server's address.")
+    parser.add_argument(
+        "--baseline-url",
+        help="Run the same test first against this server (as it was: say, its cache off) "
+        "and print both.",
+    )
+    parser.add_argument("--users", type=int, default=50, help="Users at once (default 50).")
+    parser.add_argument(
+        "--duration", type=float, default=60, help="Seconds of requests (default 60)."
+    )
+    parser.add_argument(
+        "--pages",
+        nargs="+",
+        choices=PAGES,
+        default=list(PAGES),
+        help="The pages the users take in turn (default: dashboard entry).",
+    )
+    parser.add_argument(
+        "--plans",
+        type=int,
+        default=100,
+        help="How many plans generate_national_dataset made (default 100).",
+    )
+    parser.add_argument(
+        "--quarter", default="2021K3", help="The quarter of the entry page (default 2021K3)."
+    )
+    parser.add_argument(
+        "--password",
+        default=os.environ.get("DATASET_PASSWORD", ""),
+        help="The generated users' password (default: $DATASET_PASSWORD).",
+    )
+    parser.add_argument(
+        "--timeout", type=float, default=30, help="Seconds before a request fails (default 30)."
+    )
+    parser.add_argument(
+        "--max-errors",
+        type=float,
+        default=1.0,
+        help="The share of errors, in per cent, above which the test fails (default 1).",
+    )
+    options = parser.parse_args()
+    if not options.password:
+        sys.exit("Give the generated users' password with --password or in DATASET_PASSWORD.")
+    if options.users < 1 or options.duration <= 0 or options.plans < 1:
+        sys.exit("--users, --duration and --plans must be positive.")
+
+    if options.baseline_url:
+        # The same test against the server as it was (say, its cache off), then as it is, in
+        # one run on the same machine, so that the two figures are comparable.
+        baseline = load(options, options.baseline_url, "Before")
+        print()
+        met = load(options, options.url, "After") and baseline
+    else:
+        met = load(options, options.url, "Load test")
     sys.exit(0 if met else 1)
 
 
