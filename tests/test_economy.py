@@ -354,3 +354,25 @@ def test_the_entry_page_costs_the_same_queries_however_much_is_entered(editor, p
     with CaptureQueriesContext(connection) as many:
         editor.get(url)
     assert len(many) == len(few) == 8
+
+
+def test_the_import_page_and_the_sheet_cost_the_same_queries_however_much_is_entered(editor, plan):
+    pages = [
+        reverse("economy:import", args=[plan.slug]),
+        reverse("economy:sheet", args=[plan.slug]),
+    ]
+    few = []
+    for url in pages:
+        editor.get(url)
+        with CaptureQueriesContext(connection) as captured:
+            editor.get(url)
+        few.append(len(captured))
+    for year in (2017, 2018, 2019, 2020, 2021):
+        for code in ("tryghed", "kriminalitet", "uddannelse", "forebyggelse"):
+            spend(plan, code, year, Financing.LBF, year)
+    many = []
+    for url in pages:
+        with CaptureQueriesContext(connection) as captured:
+            editor.get(url)
+        many.append(len(captured))
+    assert many == few == [5, 6]
