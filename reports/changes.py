@@ -39,12 +39,9 @@ class Correction:
     who: str
     when: datetime.datetime
     reason: str
-
-    @property
-    def is_new(self) -> bool:
-        """A figure entered for the first time after the report was sent: the report had
-        none, so nothing was corrected."""
-        return self.old == "–"
+    # Entered for the first time after the report was sent: the report had no figure, so
+    # nothing was corrected.
+    is_new: bool = False
 
 
 @dataclass(frozen=True)
@@ -92,6 +89,7 @@ def corrections(records_by_object: dict[int, list], sent_at, describe) -> list[C
                             who=person(record),
                             when=record.history_date,
                             reason=record.history_change_reason or "",
+                            is_new=old is None,
                         )
                     )
             previous = record

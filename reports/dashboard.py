@@ -244,12 +244,12 @@ class OffTrack:
     subagreement: Subagreement
     criterion: CriterionPanel
     where: list[str]
+    # Only the whole plan is off track, which the summary then need not say on every line.
+    whole_plan_only: bool = False
 
     @property
     def areas(self) -> list[str]:
-        """The housing areas of `where`; none when only the whole plan is off track, which
-        the summary then need not say on every line."""
-        return [] if self.where == [_("whole plan")] else self.where
+        return [] if self.whole_plan_only else self.where
 
 
 @dataclass
@@ -257,7 +257,6 @@ class Dashboard:
     plan: Plan
     period: Period
     area: HousingArea | None
-    areas: list[HousingArea]
     horizon: Horizon
     subagreements: list[SubagreementPanel]
     delivery: list[Delivery]
@@ -280,9 +279,6 @@ class Dashboard:
         """`mask`: show small counts of sensitive metrics as "<5", as in every report to the
         board and Landsbyggefonden; only the secretariat sees them (False). `today` decides
         whether the period is over (the date of the request by default)."""
-        areas = list(
-            HousingArea.objects.filter(plan_areas__plan=plan).order_by("plan_areas__position")
-        )
         horizon = period.horizon(plan, today or timezone.localdate())
         quarters = period.quarters(plan)
         panels, evaluations = criteria_panels(plan, horizon, area, mask)
@@ -296,7 +292,6 @@ class Dashboard:
             plan=plan,
             period=period,
             area=area,
-            areas=areas,
             horizon=horizon,
             subagreements=panels,
             delivery=delivery(plan, horizon.last, area, mask),
@@ -335,12 +330,10 @@ class Dashboard:
                 if row.verdict in OFF_TRACK:
                     # Areas by their short names: the summary is one screen, and the criterion's
                     # own rows below name them in full.
-                    where = [
-                        e.area.label if e.area else e.where
-                        for e in row.rows
-                        if e.verdict in OFF_TRACK
-                    ]
-                    found.append(OffTrack(panel.subagreement, row, where))
+                    off = [e for e in row.rows if e.verdict in OFF_TRACK]
+                    where = [e.area.label if e.area else e.where for e in off]
+                    whole_plan_only = all(e.area is None for e in off)
+                    found.append(OffTrack(panel.subagreement, row, where, whole_plan_only))
         return found
 
     def overview(self) -> tuple[list[Verdict], list[tuple[SubagreementPanel, list[int]]], list]:

@@ -17,9 +17,9 @@ pytestmark = pytest.mark.django_db
 
 # Session, user, plan with role and savepoints; the figures (3), the criteria with their
 # targets, activities and metrics; the yearly targets and counts so far; four quarters of
-# completeness (4 each); the areas (for the page and the dashboard) and the budget. Served
+# completeness (4 each); the areas of the filter and the budget. Served
 # from the cache, the page takes CACHED_QUERIES (tests/test_dashboard_cache.py).
-DASHBOARD_QUERIES = 43
+DASHBOARD_QUERIES = 42
 
 
 def dashboard(plan, **params) -> str:
