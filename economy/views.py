@@ -14,9 +14,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from agreements.access import get_plan_for_user
 from indicators.access import get_subagreement_for_user
-from indicators.forms import sign_sheet
 from indicators.measurement_tables import changes
-from indicators.views import preview_context
+from indicators.views import sheet_import, sheet_import_confirm
 from lib.concurrency import Stale
 from lib.numbers import format_number
 from lib.sheets import XLSX_CONTENT_TYPE, resource_workbook, sheet_filename
@@ -112,34 +111,14 @@ def show_spending(record) -> str:
 def spending_import(request, plan: str):
     """Upload a sheet of spending and see what importing it would do."""
     plan, _access = get_plan_for_user(request, plan, need="keep")
-    context = {"plan": plan, "form": SpendingSheetUploadForm()}
-    if request.method == "POST":
-        form = SpendingSheetUploadForm(request.POST, request.FILES)
-        context["form"] = form
-        context["form_errors"] = [
-            (form["sheet"].auto_id, f"{form['sheet'].label}: {error}")
-            for error in form.errors.get("sheet", [])
-        ]
-        if form.is_valid():
-            content = form.cleaned_data["sheet"]
-            context |= preview_context(
-                *import_spending(plan=plan, user=request.user, content=content, dry_run=True)
-            )
-            if not context["failed"]:
-                context["confirm"] = SpendingSheetConfirmForm(
-                    plan=plan,
-                    user=request.user,
-                    initial={
-                        "token": sign_sheet(
-                            plan=plan,
-                            user=request.user,
-                            content=content,
-                            salt=SpendingSheetConfirmForm.salt,
-                        ),
-                        "changes_figures": bool(context["totals"]["update"]),
-                    },
-                )
-    return render(request, "economy/spending_import.html", context)
+    return sheet_import(
+        request,
+        plan,
+        importer=import_spending,
+        upload=SpendingSheetUploadForm,
+        confirm=SpendingSheetConfirmForm,
+        template="economy/spending_import.html",
+    )
 
 
 @require_POST
@@ -147,40 +126,17 @@ def spending_import_confirm(request, plan: str):
     """Import the previewed sheet for real: read and checked again, all or nothing, with the
     reason for the figures it changes."""
     plan, _access = get_plan_for_user(request, plan, need="keep")
-    confirm = SpendingSheetConfirmForm(request.POST, plan=plan, user=request.user)
-    if not confirm.is_valid() and "token" in confirm.errors:
-        messages.error(request, " ".join(confirm.errors["token"]))
-        return redirect("economy:import", plan.slug)
-    content = confirm.cleaned_data["token"]
-    if not confirm.is_valid():
-        context = preview_context(
-            *import_spending(plan=plan, user=request.user, content=content, dry_run=True)
-        )
-        return render(
-            request,
-            "economy/spending_import.html",
-            {"plan": plan, "form": SpendingSheetUploadForm(), "confirm": confirm, **context},
-        )
-    dataset, result = import_spending(
-        plan=plan,
-        user=request.user,
-        content=content,
-        dry_run=False,
-        reason=confirm.cleaned_data["reason"],
-    )
-    context = preview_context(dataset, result)
-    if context["failed"]:
-        return render(
-            request,
-            "economy/spending_import.html",
-            {"plan": plan, "form": SpendingSheetUploadForm(), **context},
-        )
-    messages.success(
+    return sheet_import_confirm(
         request,
-        _("The sheet is imported: %(new)s new and %(changed)s changed amounts.")
-        % {"new": result.totals["new"], "changed": result.totals["update"]},
+        plan,
+        importer=import_spending,
+        upload=SpendingSheetUploadForm,
+        confirm=SpendingSheetConfirmForm,
+        template="economy/spending_import.html",
+        again="economy:import",
+        done="economy:plan",
+        message=_("The sheet is imported: %(new)s new and %(changed)s changed amounts."),
     )
-    return redirect("economy:plan", plan.slug)
 
 
 @require_safe

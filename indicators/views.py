@@ -239,9 +239,41 @@ def assessment(request, plan: str, criterion: int, year: int):
 def measurement_import(request, plan: str):
     """Upload a sheet of measurements and see what importing it would do."""
     plan, _access = get_plan_for_user(request, plan, need="keep")
-    context = {"plan": plan, "form": SheetUploadForm()}
+    return sheet_import(
+        request,
+        plan,
+        importer=import_measurements,
+        upload=SheetUploadForm,
+        confirm=SheetConfirmForm,
+        template="indicators/measurement_import.html",
+    )
+
+
+@require_POST
+def measurement_import_confirm(request, plan: str):
+    """Import the previewed sheet for real: it is read and checked again, all or nothing,
+    with the reason for the figures it changes."""
+    plan, _access = get_plan_for_user(request, plan, need="keep")
+    return sheet_import_confirm(
+        request,
+        plan,
+        importer=import_measurements,
+        upload=SheetUploadForm,
+        confirm=SheetConfirmForm,
+        template="indicators/measurement_import.html",
+        again="indicators:import",
+        done="indicators:plan",
+        message=_("The sheet is imported: %(new)s new and %(changed)s changed figures."),
+    )
+
+
+def sheet_import(request, plan, *, importer, upload, confirm, template: str):
+    """A sheet import's page: the upload form, and on POST the preview of the uploaded
+    sheet with, when it can be imported, the confirmation carrying it signed. `importer` is
+    the service (`import_measurements`), `upload` and `confirm` the kind's forms."""
+    context = {"plan": plan, "form": upload()}
     if request.method == "POST":
-        form = SheetUploadForm(request.POST, request.FILES)
+        form = upload(request.POST, request.FILES)
         context["form"] = form
         context["form_errors"] = [
             (form["sheet"].auto_id, f"{form['sheet'].label}: {error}")
@@ -250,61 +282,54 @@ def measurement_import(request, plan: str):
         if form.is_valid():
             content = form.cleaned_data["sheet"]
             context |= preview_context(
-                *import_measurements(plan=plan, user=request.user, content=content, dry_run=True)
+                *importer(plan=plan, user=request.user, content=content, dry_run=True)
             )
             if not context["failed"]:
-                context["confirm"] = SheetConfirmForm(
+                context["confirm"] = confirm(
                     plan=plan,
                     user=request.user,
                     initial={
-                        "token": sign_sheet(plan=plan, user=request.user, content=content),
+                        "token": sign_sheet(
+                            plan=plan, user=request.user, content=content, salt=confirm.salt
+                        ),
                         "changes_figures": bool(context["totals"]["update"]),
                     },
                 )
-    return render(request, "indicators/measurement_import.html", context)
+    return render(request, template, context)
 
 
-@require_POST
-def measurement_import_confirm(request, plan: str):
-    """Import the previewed sheet for real: it is read and checked again, all or nothing,
-    with the reason for the figures it changes."""
-    plan, _access = get_plan_for_user(request, plan, need="keep")
-    confirm = SheetConfirmForm(request.POST, plan=plan, user=request.user)
-    if not confirm.is_valid() and "token" in confirm.errors:
-        messages.error(request, " ".join(confirm.errors["token"]))
-        return redirect("indicators:import", plan.slug)
-    content = confirm.cleaned_data["token"]
-    if not confirm.is_valid():
+def sheet_import_confirm(
+    request, plan, *, importer, upload, confirm, template: str, again: str, done: str, message
+):
+    """The confirmation of a previewed sheet (`sheet_import`): read and checked again, then
+    imported all or nothing with its reason; back to `again` when the token is bad, on to
+    `done` with `message` (given the totals `new` and `changed`) when it is imported."""
+    form = confirm(request.POST, plan=plan, user=request.user)
+    if not form.is_valid() and "token" in form.errors:
+        messages.error(request, " ".join(form.errors["token"]))
+        return redirect(again, plan.slug)
+    content = form.cleaned_data["token"]
+    if not form.is_valid():
         # The reason is missing: the same preview again, with the error at the reason.
         context = preview_context(
-            *import_measurements(plan=plan, user=request.user, content=content, dry_run=True)
+            *importer(plan=plan, user=request.user, content=content, dry_run=True)
         )
         return render(
-            request,
-            "indicators/measurement_import.html",
-            {"plan": plan, "form": SheetUploadForm(), "confirm": confirm, **context},
+            request, template, {"plan": plan, "form": upload(), "confirm": form, **context}
         )
-    dataset, result = import_measurements(
+    dataset, result = importer(
         plan=plan,
         user=request.user,
         content=content,
         dry_run=False,
-        reason=confirm.cleaned_data["reason"],
+        reason=form.cleaned_data["reason"],
     )
     context = preview_context(dataset, result)
     if context["failed"]:
-        return render(
-            request,
-            "indicators/measurement_import.html",
-            {"plan": plan, "form": SheetUploadForm(), **context},
-        )
+        return render(request, template, {"plan": plan, "form": upload(), **context})
     totals = result.totals
-    messages.success(
-        request,
-        _("The sheet is imported: %(new)s new and %(changed)s changed figures.")
-        % {"new": totals["new"], "changed": totals["update"]},
-    )
-    return redirect("indicators:plan", plan.slug)
+    messages.success(request, message % {"new": totals["new"], "changed": totals["update"]})
+    return redirect(done, plan.slug)
 
 
 def preview_context(dataset, result) -> dict:
