@@ -463,8 +463,8 @@ def delivery_figure(line: Delivery) -> dict:
     }
 
 
-# How long a rendered dashboard is kept: a new data version finds no entry long before this,
-# so it only bounds what an unused one takes up in the cache.
+# How long a rendered dashboard or status report is kept: a new data version finds no entry
+# long before this, so it only bounds what an unused one takes up in the cache.
 RENDERED_FOR = 24 * 60 * 60
 
 

@@ -12,11 +12,13 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.utils import timezone
 
 from activities.completeness import CompletenessCell
 from activities.delivery import counts_by_metric
 from activities.models import Activity, Metric, QuarterlyCount, QuarterReport
+from agreements import data_version
 from agreements.models import Body, HousingArea, Plan, Subagreement
 from indicators.evaluation import Evaluation
 from indicators.rules import Verdict
@@ -25,7 +27,7 @@ from lib.pdf import html_to_pdf, render_html
 from lib.periods import HalfYear, Quarter
 from reports.models import GroupEvaluation, evaluating_groups
 
-from .dashboard import Dashboard, OffTrack, Period
+from .dashboard import RENDERED_FOR, Dashboard, OffTrack, Period
 
 
 @dataclass
@@ -217,3 +219,21 @@ def status_report_html(report: StatusReport) -> str:
 def status_report_pdf(report: StatusReport) -> bytes:
     """The status report as a tagged A4 PDF."""
     return html_to_pdf(status_report_html(report))
+
+
+def current_status_report_pdf(
+    plan: Plan, half_year: HalfYear, *, today: datetime.date | None = None
+) -> bytes:
+    """The report as it stands now, as PDF: made once, and served from the cache while the
+    data version and the day stand (every write to the plans' data changes the version, see
+    agreements.data_version; the report prints the day it is made). One query (the version)
+    when cached."""
+    today = today or timezone.localdate()
+    version = data_version.current()
+    key = f"status-report:{version}:{plan.pk}:{half_year.code}:{today.isoformat()}"
+    if version is not None and (data := cache.get(key)) is not None:
+        return data
+    data = status_report_pdf(StatusReport.load(plan, half_year, today=today))
+    if version is not None:
+        cache.set(key, data, RENDERED_FOR)
+    return data

@@ -28,7 +28,7 @@ from .dashboard import Period, rendered
 from .forms import GroupEvaluationsForm, SendReportForm
 from .models import GroupEvaluation, SentReport, evaluating_groups
 from .services import send_status_report
-from .status_report import StatusReport, status_report_pdf
+from .status_report import current_status_report_pdf
 from .todo import secretariat_todo
 
 
@@ -204,7 +204,7 @@ def status_report(request, plan: str, period: str):
     plan, _access = get_plan_for_user(request, plan, need="oversee")
     half_year = plan_half_year(plan, period)
     return pdf_response(
-        status_report_pdf(StatusReport.load(plan, half_year)),
+        current_status_report_pdf(plan, half_year),
         f"statusrapport-{plan.slug}-{half_year.code}.pdf",
     )
 

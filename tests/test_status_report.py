@@ -8,6 +8,8 @@ import re
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -16,7 +18,7 @@ from agreements.models import Body
 from demo.data import load_demo_data
 from lib.periods import HalfYear
 from reports.models import GroupEvaluation
-from reports.status_report import StatusReport, status_report_html
+from reports.status_report import StatusReport, current_status_report_pdf, status_report_html
 
 pytestmark = pytest.mark.django_db
 
@@ -101,3 +103,33 @@ def test_coordinators_and_lbf_get_no_status_report(client, plan, lbf_user):
     assert (
         client.get(reverse("reports:status_report", args=[plan.slug, "2019H1"])).status_code == 403
     )
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_report_is_made_once_and_again_when_the_data_or_the_day_changes(plan, secretariat):
+    half_year = HalfYear(2019, 1)
+    today = datetime.date(2019, 8, 1)
+    first = current_status_report_pdf(plan, half_year, today=today)
+    with CaptureQueriesContext(connection) as kept:
+        assert current_status_report_pdf(plan, half_year, today=today) == first
+    assert len(kept) == 1  # the data version
+
+    # An evaluation recorded: the next request makes the report again, with it.
+    GroupEvaluation.objects.create(
+        body=Body.objects.get(plan=plan, kind=Body.Kind.COORDINATION_GROUP),
+        year=2019,
+        half=1,
+        text="Koordinationsgruppen har vurderet halvåret.",
+        meeting_date=datetime.date(2019, 6, 12),
+        minutes_reference="Referat 12.06.2019",
+        recorded_by=secretariat,
+    )
+    with CaptureQueriesContext(connection) as made:
+        changed = current_status_report_pdf(plan, half_year, today=today)
+    assert len(made) > 1
+    assert "har vurderet halvåret" in pdf_text(changed)
+    assert "har vurderet halvåret" not in pdf_text(first)
+
+    # The next day it is made again: it prints the day it is made.
+    tomorrow = current_status_report_pdf(plan, half_year, today=today + datetime.timedelta(1))
+    assert "2. august 2019" in pdf_text(tomorrow) and "1. august 2019" in pdf_text(changed)
