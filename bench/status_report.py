@@ -15,7 +15,13 @@ warm-up report (WeasyPrint finds the fonts and parses the stylesheet the first t
 the report for the first half of 2019 N times: `StatusReport.load` reads the figures and judges
 the criteria, `status_report_pdf` renders the PDF. It prints the median and slowest time of
 each step and of the whole report, the pages, the size and the queries, and whether the aim is
-met: the whole report under 3 s (median).
+met: the whole report under 1 s (median).
+
+In the same run it makes the report as it was made before the charts were given to WeasyPrint
+as images with their labels drawn whole (lib/pdf.py, lib/svg_labels.py): inline SVG read by
+the HTML parser, each label laid out a letter at a time. And it asks for the report as the
+page does (`current_status_report_pdf`), once made and then kept in the cache until the data
+changes: the time of a request that finds it there.
 
 With `--national` the plan is the first of the national dataset (`manage.py
 generate_national_dataset --plans N`, default 100), with its own demo figures, among all the
@@ -37,7 +43,9 @@ from django.db import connection, reset_queries
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from pypdf import PdfReader
+from weasyprint import CSS, HTML
 from weasyprint.text.ffi import harfbuzz_subset
+from weasyprint.urls import URLFetcher
 
 from activities.models import QuarterlyCount, QuarterReport
 from agreements.models import Plan
@@ -48,11 +56,34 @@ from bench.dataset import (
     throwaway_database,
 )
 from indicators.models import Measurement
+from lib import svg_labels
+from lib.pdf import _PDF_OPTIONS, _STATIC_DIR, _page_number_css, _stylesheet
 from lib.periods import HalfYear
-from reports.status_report import StatusReport, status_report_pdf
+from reports.status_report import (
+    StatusReport,
+    current_status_report_pdf,
+    status_report_html,
+    status_report_pdf,
+)
 
 HALF_YEAR = HalfYear(2019, 1)
-AIM = 3.0
+AIM = 1.0
+
+
+def status_report_pdf_before(report: StatusReport) -> bytes:
+    """The report made as before: its charts inline SVG, their labels a letter at a time."""
+    svg_labels.uninstall()
+    try:
+        html = HTML(
+            string=status_report_html(report),
+            base_url=str(_STATIC_DIR),
+            url_fetcher=URLFetcher(allowed_protocols={"file"}),
+        )
+        return html.write_pdf(
+            stylesheets=[_stylesheet(), CSS(string=_page_number_css())], **_PDF_OPTIONS
+        )
+    finally:
+        svg_labels.install()
 
 
 def timed(step: Callable[[], object]) -> tuple[float, int, object]:
@@ -69,8 +100,8 @@ def timed(step: Callable[[], object]) -> tuple[float, int, object]:
 def report(label: str, timings: list[float], queries: list[int], extra: str = "") -> None:
     spread = str(min(queries)) + ("" if min(queries) == max(queries) else f"-{max(queries)}")
     print(
-        f"{label:<30} median {1000 * statistics.median(timings):6.0f} ms, "
-        f"slowest {1000 * max(timings):6.0f} ms, queries {spread}{extra}"
+        f"{label:<30} median {1000 * statistics.median(timings):7.1f} ms, "
+        f"slowest {1000 * max(timings):7.1f} ms, queries {spread}{extra}"
     )
 
 
@@ -127,6 +158,10 @@ def run(options: argparse.Namespace, *, started: float, database: str) -> None:
         warm_up = make_report()
         print(f"Warm-up report (fonts, stylesheet): {1000 * (warm_up[0] + warm_up[2]):.0f} ms")
         reports = [make_report() for _ in range(repeat)]
+        loaded = StatusReport.load(plan, HALF_YEAR)
+        before = [timed(lambda: status_report_pdf_before(loaded)) for _ in range(repeat)]
+        current_status_report_pdf(plan, HALF_YEAR)
+        kept = [timed(lambda: current_status_report_pdf(plan, HALF_YEAR)) for _ in range(repeat)]
 
     load_times, load_queries, render_times, render_queries, pdfs = zip(*reports, strict=True)
     totals = [load + render for load, render in zip(load_times, render_times, strict=True)]
@@ -136,6 +171,18 @@ def run(options: argparse.Namespace, *, started: float, database: str) -> None:
     report("Load (StatusReport.load)", load_times, load_queries)
     report("Render (status_report_pdf)", render_times, render_queries)
     report("Whole report", totals, queries, f", {pages} pages, {len(data) // 1024} KiB")
+    before_data = before[-1][2]
+    report(
+        "Render as before",
+        [seconds for seconds, _queries, _data in before],
+        [queries for _seconds, queries, _data in before],
+        f", {len(PdfReader(io.BytesIO(before_data)).pages)} pages, {len(before_data) // 1024} KiB",
+    )
+    report(
+        "Kept (from the cache)",
+        [seconds for seconds, _queries, _data in kept],
+        [queries for _seconds, queries, _data in kept],
+    )
     median = statistics.median(totals)
     print(
         f"Aim: the whole report under {AIM:.0f} s: median {median:.2f} s, "
