@@ -8,7 +8,7 @@ printed too, for the board's meeting, but it says on every page that it is not a
 A document holds the agreement, whole, and nothing that it does not say: every section in the
 agreement's order, under the headings of LBF's template (agreements/lbf_template.py), with its
 tables and lists. What the application adds (which version, when the board approved it, that a
-draft is not approved, when the document was printed) stands in the running header and footer,
+draft is not approved, when the document was made) stands in the running header and footer,
 never in the agreement's text.
 
 The documents are HTML rendered with Django templates (templates/agreements/pdf/) and laid out
@@ -16,11 +16,12 @@ as tagged PDF/UA-1, always in Danish (lib.pdf).
 
 An approved document is rendered once and then served from the database (`StoredDocument`,
 the `stored_*` functions here): it is found by the SHA-256 digest of everything it shows (the
-versions' frozen content, the plan's name, for the strategic agreement every row it reads), the
-date it says it was printed on, and the templates, stylesheet and translations it is made with.
-A new approval, an edit of the plan's text in the administration or a new release therefore
-gives another digest, and a stale PDF is never served; nothing has to remember to invalidate
-it. A draft is always rendered fresh.
+versions' frozen content, the plan's name, for the strategic agreement every row it reads) and
+the templates, stylesheet and translations it is made with. A new approval, an edit of the
+plan's text in the administration or a new release therefore gives another digest, and a stale
+PDF is never served; nothing has to remember to invalidate it. Its footer gives the day it was
+made, which stays true however long it is served. A draft is always rendered fresh, and says
+the day it is printed.
 """
 
 from __future__ import annotations
@@ -330,10 +331,10 @@ def _renderer_digest() -> str:
     return digest.hexdigest()
 
 
-def _digest(kind: str, plan: Plan, versions: str, shown: object, printed_on: datetime.date) -> str:
-    # The printed date is in the footer: the stored PDF says the day it was printed, as a fresh
-    # one does, so a document is rendered again at most once a day, on its first request.
-    document = [kind, plan.pk, versions, printed_on, _renderer_digest(), shown]
+def _digest(kind: str, plan: Plan, versions: str, shown: object) -> str:
+    # Not the day: the footer says the day the PDF was made, so it is served unchanged for as
+    # long as what it shows stands, not made again every day.
+    document = [kind, plan.pk, versions, _renderer_digest(), shown]
     encoded = json.dumps(document, cls=DjangoJSONEncoder, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(encoded.encode()).hexdigest()
 
@@ -362,13 +363,12 @@ def _shown(versions: Sequence[SubagreementVersion]) -> list:
 
 
 def _stored(kind: str, plan: Plan, versions: str, shown: object, render: Callable) -> bytes:
-    printed_on = timezone.localdate()
     return StoredDocument.objects.serve(
         plan=plan,
         kind=kind,
         versions=versions,
-        digest=_digest(kind, plan, versions, shown, printed_on),
-        render=lambda: render(printed_on),
+        digest=_digest(kind, plan, versions, shown),
+        render=lambda: render(timezone.localdate()),
     )
 
 

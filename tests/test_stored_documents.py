@@ -1,6 +1,7 @@
 """An approved document is rendered once, stored in the database, and served from there; a new
 approval, or an edit of what the document shows, gives a new one; a draft is always fresh."""
 
+import datetime
 import io
 import re
 
@@ -9,6 +10,8 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from pypdf import PdfReader
 
 from agreements import pdf
@@ -81,6 +84,25 @@ def test_the_first_request_stores_the_pdf_and_the_next_serves_the_same_bytes(
     monkeypatch.setattr(pdf, "render_pdf", refuse)
     assert get(client, name, plan.slug, *args) == first
     assert StoredDocument.objects.get().created_at == stored.created_at
+
+
+def test_a_stored_document_is_served_unchanged_the_next_days_with_the_day_it_was_made(
+    client, plan, board_member, monkeypatch
+):
+    client.force_login(board_member)
+    made_on = timezone.localdate()
+    first = get(client, "all_pdf", plan.slug)
+    assert f"Dannet i Helhedsplan den {date_format(made_on)}" in pdf_text(first)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("rendered again")
+
+    monkeypatch.setattr(pdf, "render_pdf", refuse)
+    later = made_on + datetime.timedelta(days=3)
+    monkeypatch.setattr(timezone, "localdate", lambda *args: later)
+    with CaptureQueriesContext(connection) as captured:
+        assert get(client, "all_pdf", plan.slug) == first
+    assert not [query for query in captured if "INSERT" in query["sql"]]
 
 
 def test_the_lbf_link_serves_the_bytes_the_plan_pages_stored(client, plan, board_member):

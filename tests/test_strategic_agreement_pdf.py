@@ -102,7 +102,7 @@ def test_the_agreement_shows_its_sections_in_order_with_the_plans_data_where_the
     assert "underskrifter" not in text.lower()
 
     total = len(text_by_page)
-    printed = f"Udskrevet fra Helhedsplan {date_filter(timezone.localdate())}"
+    printed = f"Dannet i Helhedsplan den {date_filter(timezone.localdate())}"
     for number, page_text in enumerate(text_by_page, start=1):
         assert f"Strategisk samarbejdsaftale · {plan.name}" in page_text
         assert printed in page_text

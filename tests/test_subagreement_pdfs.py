@@ -127,7 +127,7 @@ def test_each_delaftale_shows_what_its_version_1_froze(plan, code, django_assert
     for number, page_text in enumerate(text_by_page, start=1):
         assert f"Delaftale: {name} · version 1 · godkendelsesdato ikke oplyst" in page_text
         assert f"Side {number} af {total}" in page_text
-        assert "Udskrevet fra Helhedsplan" in page_text
+        assert "Dannet i Helhedsplan den " in page_text
 
 
 def test_tryghed_prints_its_budget_staff_and_period_the_danish_way(plan):
