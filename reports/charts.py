@@ -16,6 +16,13 @@ as rows for the table beside the chart (templates/reports/_chart_figure.html).
 Coordinates are in the units of a fixed viewBox; the SVG is as wide as its container (CSS
 class "chart") and keeps its proportions, so it scales down on a phone and prints at the width
 of the A4 text column.
+
+The markup is kept small, as the dashboard shows dozens of charts: what many elements share
+(font size, text anchor, colours) is said once on a <g> around them, gridlines and tick marks
+are one path each. Only attributes that SVG inherits go on a <g>, and never the font size on
+the <svg> itself: there it would also change the `em` that the stylesheets size the chart in.
+WeasyPrint copies every attribute of a <g> onto its children (but x, y, transform, opacity and
+a few more), so a <g> holds only what suits all of its children.
 """
 
 from __future__ import annotations
@@ -26,7 +33,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
@@ -44,6 +51,7 @@ TEXT_COLOUR = "#1a1a1a"
 # Gridlines only help the eye between the labelled ticks; every figure is also written on
 # the chart, so they may be light.
 GRID_COLOUR = "#d4d4d4"
+WHITE = "#fff"
 
 # Line styles tell the series apart without colour.
 BASELINE_DASH = "2 4"
@@ -164,15 +172,14 @@ def criterion_chart(
     plot = _Plot(left, top, right, bottom, axis_years, scale)
 
     desc = _criterion_desc(years, by_year, baseline, targets, unit, hidden_years, so_far_years)
-    parts = [_title_and_desc(chart_id, title, desc)]
-    parts += _y_axis(plot, tick_labels)
-    parts += _x_axis(plot)
+    drawing = _axes(plot, tick_labels)
     if baseline is not None and baseline.value is not None:
-        parts += _baseline(plot, baseline)
+        drawing += _baseline(plot, baseline)
     for index, target in enumerate(targets):
-        parts += _target(plot, target, index)
-    parts += _measured(plot, by_year, unit, so_far_years)
-    parts += legend
+        drawing += _target(plot, target, index)
+    drawing += _measured(plot, by_year, unit, so_far_years)
+    drawing += legend
+    parts = [_title_and_desc(chart_id, title, desc), *_group({"font-size": FONT_SIZE}, drawing)]
     return _svg(chart_id, "chart", CHART_WIDTH, CHART_HEIGHT, parts)
 
 
@@ -207,30 +214,21 @@ def delivery_bar(
     track_width = BAR_WIDTH - 2
     parts = [_title_and_desc(chart_id, label, figures)]
     figures_width = _text_width(figures, BAR_FONT_SIZE)
+    texts: list[tuple[dict[str, object], str]] = []
     if show_label:
-        parts.append(
-            format_html(
-                '<text x="1" y="18" font-size="{}" font-weight="bold">{}</text>',
-                BAR_FONT_SIZE,
-                _shorten(label, BAR_WIDTH - figures_width - 16, BAR_FONT_SIZE),
-            )
-        )
-    parts.append(
-        format_html(
-            '<text x="{}" y="18" font-size="{}" text-anchor="end">{}</text>',
-            BAR_WIDTH - 1,
-            BAR_FONT_SIZE,
-            figures,
-        )
-    )
+        shortened = _shorten(label, BAR_WIDTH - figures_width - 16, BAR_FONT_SIZE)
+        texts.append(({"x": 1, "y": 18, "font-weight": "bold"}, shortened))
+    texts.append(({"x": BAR_WIDTH - 1, "y": 18, "text-anchor": "end"}, figures))
+    parts += _texts({"font-size": BAR_FONT_SIZE}, texts)
     if target is not None:
         parts.append(
             format_html(
-                '<rect class="track" x="1" y="{}" width="{}" height="{}" fill="#ffffff" '
+                '<rect class="track" x="1" y="{}" width="{}" height="{}" fill="{}" '
                 'stroke="{}" stroke-width="1.5"/>',
                 track_top,
                 track_width,
                 track_height,
+                WHITE,
                 AXIS_COLOUR,
             )
         )
@@ -249,13 +247,14 @@ def delivery_bar(
             middle = track_top + track_height / 2
             parts.append(
                 format_html(
-                    '<path class="beyond" d="M{} {}L{} {}L{} {}z" fill="#ffffff"/>',
+                    '<path class="beyond" d="M{} {}L{} {}L{} {}z" fill="{}"/>',
                     _coordinate(track_width - 14),
                     _coordinate(middle - 6),
                     _coordinate(track_width - 4),
                     _coordinate(middle),
                     _coordinate(track_width - 14),
                     _coordinate(middle + 6),
+                    WHITE,
                 )
             )
     return _svg(chart_id, "chart chart-bar", BAR_WIDTH, BAR_HEIGHT, parts)
@@ -425,6 +424,36 @@ def _join(parts: Iterable[str]) -> SafeString:
     return mark_safe("".join(conditional_escape(part) for part in parts))
 
 
+def _attributes(attributes: dict[str, object]) -> SafeString:
+    """` name="value"` for each attribute, in the order given, the values escaped."""
+    return format_html_join("", ' {}="{}"', attributes.items())
+
+
+def _group(attributes: dict[str, object], parts: list[SafeString]) -> list[SafeString]:
+    """The parts in a <g> that gives them all `attributes`; nothing where there are no parts.
+
+    Only for inherited presentation attributes (fill, stroke, stroke-width, font-size,
+    font-weight, text-anchor) that suit every part: WeasyPrint copies them onto each child."""
+    if not parts:
+        return []
+    return [format_html("<g{}>{}</g>", _attributes(attributes), _join(parts))]
+
+
+def _text(attributes: dict[str, object], text: str) -> SafeString:
+    return format_html("<text{}>{}</text>", _attributes(attributes), text)
+
+
+def _texts(
+    shared: dict[str, object], texts: list[tuple[dict[str, object], str]]
+) -> list[SafeString]:
+    """Texts that have `shared` attributes in common: on a <g> around them when there are
+    several, on the text itself when there is one (a <g> would only add to it)."""
+    if len(texts) == 1:
+        [(attributes, text)] = texts
+        return [_text(attributes | shared, text)]
+    return _group(shared, [_text(attributes, text) for attributes, text in texts])
+
+
 def _svg(chart_id: str, css_class: str, width: int, height: int, parts) -> SafeString:
     return format_html(
         '<svg xmlns="http://www.w3.org/2000/svg" class="{}" viewBox="0 0 {} {}" width="100%" '
@@ -482,62 +511,51 @@ def _line_text(target: TargetLine, unit: str) -> str:
     )
 
 
-def _y_axis(plot: _Plot, labels: list[str]) -> list[SafeString]:
-    parts = []
+def _axes(plot: _Plot, labels: list[str]) -> list[SafeString]:
+    """The gridlines, the axis, the tick marks and their labels.
+
+    The gridlines are one path, and so are the tick marks. The lines come first, the tick
+    marks over the bottom line as before; the labels overlap no line, so drawing them after
+    all the lines rather than each after its own changes nothing."""
+    left, right = _coordinate(plot.left), _coordinate(plot.right)
+    gridlines: list[str] = []
+    axis = ""
+    y_labels: list[tuple[dict[str, object], str]] = []
     for tick, label in zip(plot.scale.ticks, labels, strict=True):
-        y = _coordinate(plot.y(tick))
+        line = f"M{left} {_coordinate(plot.y(tick))}H{right}"
         # The zero line is the axis itself; the other levels are light gridlines.
-        colour, width = (AXIS_COLOUR, 1.5) if tick == 0 else (GRID_COLOUR, 1)
-        parts.append(
-            format_html(
-                '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="{}"/>',
-                _coordinate(plot.left),
-                y,
-                _coordinate(plot.right),
-                y,
-                colour,
-                width,
-            )
-        )
-        parts.append(
-            format_html(
-                '<text x="{}" y="{}" font-size="{}" text-anchor="end">{}</text>',
-                _coordinate(plot.left - 8),
-                _coordinate(plot.y(tick) + FONT_SIZE * 0.35),
-                FONT_SIZE,
+        if tick == 0:
+            axis = line
+        else:
+            gridlines.append(line)
+        y_labels.append(
+            (
+                {
+                    "x": _coordinate(plot.left - 8),
+                    "y": _coordinate(plot.y(tick) + FONT_SIZE * 0.35),
+                },
                 label,
             )
         )
-    return parts
-
-
-def _x_axis(plot: _Plot) -> list[SafeString]:
     # Eleven or more years would crowd the labels on a phone: then every other one is named.
     every = 1 if len(plot.years) <= 10 else 2
-    parts = []
+    top, bottom = _coordinate(plot.bottom), _coordinate(plot.bottom + 5)
+    ticks: list[str] = []
+    x_labels: list[tuple[dict[str, object], str]] = []
     for index, year in enumerate(plot.years):
         x = _coordinate(plot.x(year))
-        parts.append(
-            format_html(
-                '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="1.5"/>',
-                x,
-                _coordinate(plot.bottom),
-                x,
-                _coordinate(plot.bottom + 5),
-                AXIS_COLOUR,
-            )
-        )
+        ticks.append(f"M{x} {top}V{bottom}")
         if index % every == 0:
-            parts.append(
-                format_html(
-                    '<text x="{}" y="{}" font-size="{}" text-anchor="middle">{}</text>',
-                    x,
-                    _coordinate(plot.bottom + 21),
-                    FONT_SIZE,
-                    str(year),
-                )
-            )
-    return parts
+            x_labels.append(({"x": x, "y": _coordinate(plot.bottom + 21)}, str(year)))
+    return [
+        format_html('<path d="{}" stroke="{}"/>', "".join(gridlines), GRID_COLOUR),
+        *_group(
+            {"stroke": AXIS_COLOUR, "stroke-width": "1.5"},
+            [format_html('<path d="{}"/>', axis), format_html('<path d="{}"/>', "".join(ticks))],
+        ),
+        *_texts({"text-anchor": "end"}, y_labels),
+        *_texts({"text-anchor": "middle"}, x_labels),
+    ]
 
 
 def _baseline(plot: _Plot, baseline: YearValue) -> list[SafeString]:
@@ -560,7 +578,7 @@ def _baseline(plot: _Plot, baseline: YearValue) -> list[SafeString]:
 def _diamond(x: float, y: float, size: float = 8) -> SafeString:
     # Larger than a dot, so that a measured dot on the baseline leaves the diamond around it.
     return format_html(
-        '<path d="M{} {}L{} {}L{} {}L{} {}z" fill="#ffffff" stroke="{}" stroke-width="2"/>',
+        '<path d="M{} {}L{} {}L{} {}L{} {}z" fill="{}" stroke="{}" stroke-width="2"/>',
         _coordinate(x),
         _coordinate(y - size),
         _coordinate(x + size),
@@ -569,6 +587,7 @@ def _diamond(x: float, y: float, size: float = 8) -> SafeString:
         _coordinate(y + size),
         _coordinate(x - size),
         _coordinate(y),
+        WHITE,
         BASELINE_COLOUR,
     )
 
@@ -639,36 +658,49 @@ def _measured(
                     MEASURED_COLOUR,
                 )
             )
-    for before, after in itertools.pairwise(segments):
-        for year in range(before[-1] + 1, after[0]):
-            parts.append(
-                format_html(
-                    '<text class="gap" x="{}" y="{}" font-size="{}" text-anchor="middle" '
-                    'fill="{}">{}</text>',
-                    _coordinate(plot.x(year)),
-                    _coordinate(plot.bottom - 8),
-                    SMALL_FONT_SIZE,
-                    AXIS_COLOUR,
-                    _("no figure"),
-                )
-            )
+    gaps = [
+        (
+            {"class": "gap", "x": _coordinate(plot.x(year)), "y": _coordinate(plot.bottom - 8)},
+            _("no figure"),
+        )
+        for before, after in itertools.pairwise(segments)
+        for year in range(before[-1] + 1, after[0])
+    ]
+    parts += _texts(
+        {"font-size": SMALL_FONT_SIZE, "text-anchor": "middle", "fill": AXIS_COLOUR}, gaps
+    )
+    points: list[SafeString] = []
     for year in [year for segment in segments for year in segment]:
         x, y = plot.x(year), plot.y(by_year[year])
-        hollow = year in so_far_years
-        parts.append(
-            format_html(
-                '<circle cx="{}" cy="{}" r="4.5" fill="{}" stroke="{}" stroke-width="{}"/>',
+        if year in so_far_years:
+            circle = format_html(
+                '<circle cx="{}" cy="{}" r="4.5" fill="{}" stroke="{}" stroke-width="2"/>',
                 _coordinate(x),
                 _coordinate(y),
-                "#ffffff" if hollow else MEASURED_COLOUR,
-                MEASURED_COLOUR if hollow else "#ffffff",
-                "2" if hollow else "1.5",
+                WHITE,
+                MEASURED_COLOUR,
             )
-        )
+        else:
+            circle = format_html(
+                '<circle cx="{}" cy="{}" r="4.5" stroke="{}"/>',
+                _coordinate(x),
+                _coordinate(y),
+                WHITE,
+            )
+        points.append(circle)
         # Below the dot only where it clears the year labels under the axis.
         below = _is_dip(by_year, year) and y + 12 + FONT_SIZE < plot.bottom
-        parts += _value_label(x, y, format_value(by_year[year], unit), below=below)
-    return parts
+        points += _value_label(x, y, format_value(by_year[year], unit), below=below)
+    # The dots and their figures in order, each figure over its own dot and under the next;
+    # what they share is said once. A solid dot is drawn in the measured colour with a white
+    # ring of 1.5, a figure in bold measured colour, centred; the backdrops are white.
+    shared = {
+        "fill": MEASURED_COLOUR,
+        "stroke-width": "1.5",
+        "font-weight": "bold",
+        "text-anchor": "middle",
+    }
+    return parts + _group(shared, points)
 
 
 def _is_dip(by_year: dict, year: int) -> bool:
@@ -685,23 +717,18 @@ def _value_label(x: float, y: float, text: str, *, below: bool) -> list[SafeStri
     line (WeasyPrint has no paint-order for a halo)."""
     baseline = y + 10 + FONT_SIZE * 0.8 if below else y - 10
     width = _text_width(text) * 0.9 + 4
+    # Inside the measured points' <g> (`_measured`), which gives the text its colour, weight
+    # and anchor.
     return [
         format_html(
-            '<rect x="{}" y="{}" width="{}" height="{}" fill="#ffffff" fill-opacity="0.85"/>',
+            '<rect x="{}" y="{}" width="{}" height="{}" fill="{}" fill-opacity="0.85"/>',
             _coordinate(x - width / 2),
             _coordinate(baseline - FONT_SIZE * 0.85),
             _coordinate(width),
             _coordinate(FONT_SIZE * 1.1),
+            WHITE,
         ),
-        format_html(
-            '<text class="value" x="{}" y="{}" font-size="{}" font-weight="bold" '
-            'text-anchor="middle" fill="{}">{}</text>',
-            _coordinate(x),
-            _coordinate(baseline),
-            FONT_SIZE,
-            MEASURED_COLOUR,
-            text,
-        ),
+        _text({"class": "value", "x": _coordinate(x), "y": _coordinate(baseline)}, text),
     ]
 
 
@@ -733,12 +760,13 @@ def _legend(baseline, targets, unit) -> tuple[list[SafeString], float]:
         middle = margin + row * row_height + row_height / 2
         parts += _legend_sample(kind, x, middle, sample, colour, dash)
         for index, line in enumerate(wrapped):
+            # The chart's <g> gives the text its size.
             parts.append(
-                format_html(
-                    '<text x="{}" y="{}" font-size="{}">{}</text>',
-                    _coordinate(x + sample + gap),
-                    _coordinate(middle + index * row_height + FONT_SIZE * 0.35),
-                    FONT_SIZE,
+                _text(
+                    {
+                        "x": _coordinate(x + sample + gap),
+                        "y": _coordinate(middle + index * row_height + FONT_SIZE * 0.35),
+                    },
                     line,
                 )
             )
@@ -772,10 +800,11 @@ def _legend_sample(kind, x, middle, length, colour, dash) -> list[SafeString]:
     )
     if kind == "measured":
         marker = format_html(
-            '<circle cx="{}" cy="{}" r="4.5" fill="{}" stroke="#ffffff" stroke-width="1.5"/>',
+            '<circle cx="{}" cy="{}" r="4.5" fill="{}" stroke="{}" stroke-width="1.5"/>',
             _coordinate(x + length / 2),
             _coordinate(middle),
             colour,
+            WHITE,
         )
     elif kind == "baseline":
         marker = _diamond(x + length / 2, middle, size=5.5)

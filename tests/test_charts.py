@@ -11,8 +11,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 from weasyprint import HTML
+from weasyprint.svg import SVG as WeasyPrintSVG
 
+from lib.svg_labels import is_plain_label
 from reports.charts import (
+    AXIS_COLOUR,
+    FONT_SIZE,
+    GRID_COLOUR,
+    MEASURED_COLOUR,
+    SMALL_FONT_SIZE,
+    TEXT_COLOUR,
     TargetLine,
     YearValue,
     criterion_chart,
@@ -125,6 +133,173 @@ def test_targets_are_dashed_and_the_baseline_dotted_with_a_legend():
     assert baseline.get("stroke-dasharray")
     assert target.get("stroke-dasharray") != baseline.get("stroke-dasharray")
     assert {"Målt", "Udgangspunkt: 30,65 (2016)", "Mål: højst 20 i 2021"} <= set(texts(root))
+
+
+# Presentation attributes that an element takes from its parent, in browsers and in WeasyPrint.
+INHERITED = {
+    "fill",
+    "fill-opacity",
+    "stroke",
+    "stroke-width",
+    "stroke-dasharray",
+    "stroke-linejoin",
+    "font-family",
+    "font-size",
+    "font-weight",
+    "text-anchor",
+}
+
+
+def drawn(root: ET.Element, tag: str) -> list[dict[str, str]]:
+    """The `tag` elements, each with the presentation attributes in effect on it: its own
+    and those it inherits from the <g>s around it and the <svg>."""
+    found = []
+
+    def walk(element, inherited):
+        here = inherited | {key: value for key, value in element.attrib.items() if key in INHERITED}
+        if element.tag == f"{SVG}{tag}":
+            found.append(here | dict(element.attrib) | {"text": element.text})
+        for child in element:
+            walk(child, here)
+
+    walk(root, {})
+    return found
+
+
+def test_gridlines_and_tick_marks_are_one_path_each_and_texts_share_their_size():
+    """The dashboard shows dozens of charts: what many elements share is said once."""
+    root = parse(crime_chart())
+
+    # One path for the four gridlines (10 to 40); the zero line is the axis.
+    gridlines = [path for path in root.iter(f"{SVG}path") if path.get("stroke") == GRID_COLOUR]
+    assert len(gridlines) == 1
+    assert gridlines[0].get("d") == "M40 226H504M40 176H504M40 126H504M40 76H504"
+    assert not [line for line in root.iter(f"{SVG}line") if line.get("stroke") == GRID_COLOUR]
+    ticks = [path for path in root.iter(f"{SVG}path") if "V" in path.get("d")]
+    assert len(ticks) == 1
+    assert ticks[0].get("d").count("M") == 6  # 2016 to 2021
+
+    # The size is said once, on a <g>: not on the <svg>, where it would also change the `em`
+    # that the stylesheets cap the chart's width in. Only a text of another size has its own.
+    assert root.get("font-size") is None
+    assert {text.get("font-size") for text in root.iter(f"{SVG}text")} == {None, "12"}
+    assert {text["font-size"] for text in drawn(root, "text")} == {
+        str(FONT_SIZE),
+        str(SMALL_FONT_SIZE),
+    }
+
+    # The axes' labels carry only their place and their text.
+    y_labels = root.find(f".//{SVG}g[@text-anchor='end']")
+    assert [text.text for text in y_labels] == ["0", "10", "20", "30", "40"]
+    years = root.find(f".//{SVG}g[@text-anchor='middle']")
+    assert [text.text for text in years] == ["2016", "2017", "2018", "2019", "2020", "2021"]
+    for text in [*y_labels, *years]:
+        assert set(text.attrib) == {"x", "y"}
+
+
+def test_every_element_is_drawn_as_before_it_shared_its_attributes():
+    """The attributes in effect on each kind of element, whether its own or its <g>'s."""
+    root = parse(crime_chart(so_far_years=frozenset({2020})))
+    texts_by_content = {text["text"]: text for text in drawn(root, "text")}
+    common = {"font-family": "DejaVu Sans, IBM Plex Sans, sans-serif"}
+
+    def effective(element, *keys):
+        return {key: element.get(key) for key in [*keys, *common]}
+
+    label = {"font-size": "15", "fill": TEXT_COLOUR, **common}
+    assert effective(texts_by_content["40"], "font-size", "fill", "text-anchor") == label | {
+        "text-anchor": "end"
+    }
+    assert effective(texts_by_content["2019"], "font-size", "fill", "text-anchor") == label | {
+        "text-anchor": "middle"
+    }
+    assert effective(texts_by_content["Målt"], "font-size", "fill", "text-anchor") == label | {
+        "text-anchor": None
+    }
+    figure = {"font-size": "15", "font-weight": "bold", "text-anchor": "middle"}
+    assert effective(texts_by_content["28,1"], *figure, "fill", "stroke") == figure | {
+        "fill": MEASURED_COLOUR,
+        "stroke": None,
+        **common,
+    }
+    assert effective(texts_by_content["intet tal"], "font-size", "text-anchor", "fill") == {
+        "font-size": "12",
+        "text-anchor": "middle",
+        "fill": AXIS_COLOUR,
+        **common,
+    }
+
+    dots = {(circle["cx"], circle["cy"]): circle for circle in drawn(root, "circle")}
+    paint = ("fill", "stroke", "stroke-width")
+    solid = {key: dots[("149.6", "135.5")][key] for key in paint}
+    assert solid == {"fill": MEASURED_COLOUR, "stroke": "#fff", "stroke-width": "1.5"}
+    hollow = {key: dots[("394.4", "166.5")][key] for key in paint}  # 2020, the year so far
+    assert hollow == {"fill": "#fff", "stroke": MEASURED_COLOUR, "stroke-width": "2"}
+    backdrops = [rect for rect in drawn(root, "rect") if rect.get("fill-opacity")]
+    assert len(backdrops) == 4
+    for rect in backdrops:
+        assert (rect["fill"], rect["fill-opacity"], rect.get("stroke")) == ("#fff", "0.85", None)
+    axis = [path for path in drawn(root, "path") if path.get("d") == "M40 276H504"]
+    assert [(path["stroke"], path["stroke-width"]) for path in axis] == [(AXIS_COLOUR, "1.5")]
+
+
+def test_the_shared_attributes_are_plain_inherited_svg_attributes():
+    """No stylesheet or class-based CSS (a strict CSP, and WeasyPrint draws attributes
+    fastest), a <g> gives only what SVG inherits (WeasyPrint copies all but x, y, transform
+    and a few more onto its children), and a text stays one element with one x and one y."""
+    for svg in [
+        crime_chart(),
+        delivery_bar(label="Aktive frivillige", value=34, target=50, chart_id="volunteers"),
+    ]:
+        root = parse(svg)
+        assert root.find(f".//{SVG}style") is None
+        assert not [element for element in root.iter() if element.get("style")]
+        for group in root.iter(f"{SVG}g"):
+            assert set(group.attrib) <= INHERITED
+        for text in root.iter(f"{SVG}text"):
+            assert len(text) == 0  # no <tspan>
+            assert not {"dx", "dy", "transform", "rotate", "textLength"} & set(text.attrib)
+            assert {"x", "y"} <= set(text.attrib)
+
+
+def test_weasyprint_gives_each_element_the_same_attributes_and_draws_each_label_whole():
+    """WeasyPrint copies a parent's attributes onto its children instead of inheriting them:
+    it must end with what a browser inherits, and every label must stay plain enough to be
+    drawn as one run (lib/svg_labels.py)."""
+    for svg in [
+        crime_chart(so_far_years=frozenset({2020})),
+        delivery_bar(label="Aktive frivillige", value=60, target=50, chart_id="walks"),
+    ]:
+        root = parse(svg)
+        in_browser = [
+            {key: value for key, value in element.items() if key in INHERITED}
+            for tag in ("text", "circle", "rect", "path", "line")
+            for element in drawn(root, tag)
+        ]
+
+        def nodes(node):
+            for child in node:
+                yield child
+                if child.tag != "text":
+                    yield from nodes(child)
+
+        tree = WeasyPrintSVG(ET.fromstring(str(svg)), None, None).tree
+        found = list(nodes(tree))
+        in_weasyprint = [
+            {key: value for key, value in node.attrib.items() if key in INHERITED}
+            for tag in ("text", "circle", "rect", "path", "line")
+            for node in found
+            if node.tag == tag
+        ]
+        assert in_weasyprint == in_browser
+        assert all(is_plain_label(node) for node in found if node.tag == "text")
+
+
+def test_the_chart_stays_small():
+    """The dashboard page is limited by its bytes, two thirds of them charts. This chart was
+    4719 bytes with its attributes on every element and a line for each gridline and tick,
+    3361 with them shared; it should not grow back."""
+    assert len(str(crime_chart()).encode()) <= 3450
 
 
 def test_hostile_text_is_escaped():
