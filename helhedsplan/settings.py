@@ -111,9 +111,13 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
-# With persistent connections (?conn_max_age= in DATABASE_URL), a connection broken while the
-# database was down is noticed and replaced before a request uses it, so pages recover by
-# themselves once the database is back (see helhedsplan/faults.py).
+# A worker keeps its connection for a minute rather than opening one per request: PostgreSQL
+# starts a process for every connection, which cost more than the whole of a cached dashboard.
+# DATABASE_URL may say otherwise (?conn_max_age=0 closes it after each request).
+DATABASES["default"].setdefault("CONN_MAX_AGE", 60)
+# With persistent connections, a connection broken while the database was down is noticed and
+# replaced before a request uses it, so pages recover by themselves once the database is back
+# (see helhedsplan/faults.py).
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite lets one transaction write at a time. By default a transaction reads first and

@@ -14,7 +14,7 @@ SHOW_SETTINGS = (
 )
 
 
-def start(env: dict) -> subprocess.CompletedProcess:
+def start(env: dict, show: str = SHOW_SETTINGS) -> subprocess.CompletedProcess:
     """Import the real settings in a fresh interpreter, as manage.py would."""
     clean = {key: value for key, value in os.environ.items() if key not in {"SECRET_KEY", "DEBUG"}}
     clean.update(env)
@@ -23,7 +23,7 @@ def start(env: dict) -> subprocess.CompletedProcess:
         [
             sys.executable,
             "-c",
-            SHOW_SETTINGS,
+            show,
         ],
         cwd=ROOT,
         env=clean,
@@ -55,6 +55,17 @@ def test_it_uses_the_secret_key_it_is_given(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["from-the-en", "False"]
+
+
+def test_a_worker_keeps_its_database_connection_unless_the_address_says_otherwise(tmp_path):
+    show = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.DATABASES['default']['CONN_MAX_AGE'])"
+    )
+    database = "postgres://postgres@127.0.0.1:5432/helhedsplan"
+    kept = start({"DEBUG": "on", "DATABASE_URL": database}, show)
+    closed = start({"DEBUG": "on", "DATABASE_URL": f"{database}?conn_max_age=0"}, show)
+    assert (kept.stdout.strip(), closed.stdout.strip()) == ("60", "0"), kept.stderr + closed.stderr
 
 
 def test_danish_is_the_default_language_and_copenhagen_the_time_zone():
