@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from activities.models import Activity, plan_area_order
 from agreements.models import FundingPeriod, Membership, Plan, Role
@@ -69,7 +70,12 @@ class RoleAndAssignmentsForm(SummarisedForm):
 class InviteForm(RoleAndAssignmentsForm):
     email = forms.EmailField(
         label=_("E-mail address"),
-        help_text=_("The invitation is sent here; its link works once, for 14 days."),
+        help_text=ngettext_lazy(
+            "The invitation is sent here; its link works once, for %(days)d day.",
+            "The invitation is sent here; its link works once, for %(days)d days.",
+            "days",
+        )
+        % {"days": Invitation.VALID_DAYS},
         max_length=254,
         error_messages={
             "required": _("Write the e-mail address of the person to invite."),

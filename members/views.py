@@ -111,7 +111,7 @@ def invite(request, plan: str):
     return render(
         request,
         "members/invite.html",
-        {"plan": plan, "form": form},
+        {"plan": plan, "form": form, "valid_days": Invitation.VALID_DAYS},
         status=400 if form.errors else 200,
     )
 

@@ -59,7 +59,11 @@ def test_the_secretariat_invites_a_coordinator_by_a_danish_email(
     client, plan, secretariat, motalavej
 ):
     client.force_login(secretariat)
-    assert client.get(reverse("members:invite", args=[plan.slug])).status_code == 200
+    page = client.get(reverse("members:invite", args=[plan.slug]))
+    assert page.status_code == 200
+    # The page says how long the link works as long as it does, in the lead and at the field.
+    said = f"i {Invitation.VALID_DAYS} dage"
+    assert page.content.decode().count(said) == 2
     response = invite(client, plan, email="ny@kommune.dk", role="coordinator", areas=[motalavej.pk])
     assert response.status_code == 302
     assert response["Location"] == reverse("members:members", args=[plan.slug])
@@ -70,7 +74,9 @@ def test_the_secretariat_invites_a_coordinator_by_a_danish_email(
     assert "Linket virker én gang" in message.body
     invitation = plan.invitations.get()
     assert list(invitation.areas.all()) == [motalavej]
-    assert invitation.expires_at - invitation.sent_at == datetime.timedelta(days=14)
+    assert invitation.expires_at - invitation.sent_at == datetime.timedelta(
+        days=Invitation.VALID_DAYS
+    )
     # Only a digest of the link is kept: the link cannot be read back from the database.
     token = link_in(message).split("/")[-2]
     assert token not in invitation.token_digest
