@@ -16,6 +16,8 @@ from django.core import serializers
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -446,3 +448,39 @@ def test_the_workbook_page_refuses_each_bomb_quickly(client, plan, secretariat, 
     assert message in " ".join(response.context["form"].errors["workbook"])
     assert 'name="token"' not in response.content.decode()
     assert_bounded(seconds, peak)
+
+
+# The page; the plan's workbook; the preview of uploading it again.
+WORKBOOK_QUERIES = (5, 27, 55)
+
+
+def workbook_queries(client, plan) -> tuple[int, int, int]:
+    with CaptureQueriesContext(connection) as page:
+        assert client.get(reverse("onboarding:workbook", args=[plan.slug])).status_code == 200
+    with CaptureQueriesContext(connection) as download:
+        data = client.get(reverse("onboarding:workbook_download", args=[plan.slug])).content
+    upload = SimpleUploadedFile("projektmappe.xlsx", data)
+    with CaptureQueriesContext(connection) as preview:
+        response = client.post(
+            reverse("onboarding:workbook", args=[plan.slug]), {"workbook": upload}
+        )
+    assert response.status_code == 200 and response.context["confirm"]
+    return len(page), len(download), len(preview)
+
+
+def test_the_workbook_pages_take_the_same_queries_however_many_activities(
+    client, plan, secretariat
+):
+    client.force_login(secretariat)
+    assert workbook_queries(client, plan) == WORKBOOK_QUERIES
+    for activity in Activity.objects.filter(subagreement__plan=plan).order_by("pk")[:5]:
+        metrics = list(activity.metrics.all())
+        activity.pk = None
+        activity.position += 100
+        activity.name += " (kopi)"
+        activity.save()
+        for metric in metrics:
+            metric.pk = None
+            metric.activity = activity
+            metric.save()
+    assert workbook_queries(client, plan) == WORKBOOK_QUERIES
