@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from agreements.models import Subagreement
-from indicators.forms import ReasonForm, SheetConfirmForm, SheetUploadForm
-from lib.forms import AccessibleErrorsMixin, CountField
+from indicators.forms import SheetConfirmForm, SheetUploadForm
+from lib.forms import AccessibleErrorsMixin, CountField, RowsWithReason
 
 from .models import Financing, Spending
 from .services import Amount, AmountEntry, SpendingSheet
@@ -105,9 +105,12 @@ def initial_row(stored: Spending | None) -> dict:
     }
 
 
-class SpendingForm:
+class SpendingForm(RowsWithReason):
     """A delaftale's spending: a row for each of the years given and each source, and the
     reason for a change."""
+
+    value_field = "amount"
+    reason_needed = _("Give a reason when you change or remove an amount that was entered.")
 
     def __init__(self, data=None, *, subagreement: Subagreement, years: list[int], stored):
         rows = [(year, financing) for year in years for financing in Financing.values]
@@ -127,38 +130,7 @@ class SpendingForm:
             initial=[initial_row(by_row.get(row)) for row in rows],
             form_kwargs={"subagreement": subagreement, "stored": by_row},
         )
-        self.reason = ReasonForm(data)
-
-    def is_valid(self) -> bool:
-        valid = self.amounts.is_valid() & self.reason.is_valid()
-        if valid and not self.reason.cleaned_data["reason"]:
-            if any(entry.loaded and entry.changes_something for entry in self.entries()):
-                self.reason.add_error(
-                    "reason",
-                    _("Give a reason when you change or remove an amount that was entered."),
-                )
-                return False
-        return valid
-
-    def entries(self) -> list[AmountEntry]:
-        return [form.entry() for form in self.amounts]
-
-    def says_what_it_showed(self) -> bool:
-        return all(form.says_what_it_showed() for form in self.amounts)
-
-    def error_summary(self) -> list[tuple[str, str]]:
-        """(link target, message) for every error, in the order of the page."""
-        found = [("amounts", str(error)) for error in self.amounts.non_form_errors()]
-        for form in self.amounts:
-            for name, errors in form.errors.items():
-                field = name if name not in (NON_FIELD_ERRORS, "loaded_amount") else None
-                target = form[field or "amount"].auto_id
-                label = form.fields[field].label if field else ""
-                prefix = f"{form.row_label}, {label}" if label else form.row_label
-                found += [(target, f"{prefix}: {error}") for error in errors]
-        for error in self.reason.errors.get("reason", []):
-            found.append((self.reason["reason"].auto_id, f"{self.reason['reason'].label}: {error}"))
-        return found
+        super().__init__(data, self.amounts)
 
 
 class SpendingSheetUploadForm(SheetUploadForm):

@@ -8,7 +8,7 @@ from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.core import signing
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from agreements.models import HousingArea, Plan, PlanArea
@@ -17,6 +17,7 @@ from lib.forms import (
     DATE_INVALID,
     AccessibleErrorsMixin,
     DanishDecimalField,
+    RowsWithReason,
     SummarisedForm,
     reason_field,
     sign_upload,
@@ -179,12 +180,15 @@ def initial_row(area: HousingArea | None, stored: Measurement | None) -> dict:
     return row
 
 
-class YearFiguresForm:
+class YearFiguresForm(RowsWithReason):
     """An indicator's figures for one year, one row per area, and the reason for a change.
 
     The rows are the whole plan and each of the plan's areas (only the whole plan for an
     external reference).
     """
+
+    value_field = "value"
+    reason_needed = _("Give a reason when you change or remove a figure that was entered.")
 
     def __init__(
         self,
@@ -220,45 +224,7 @@ class YearFiguresForm:
                 "stored": by_area,
             },
         )
-        self.reason = ReasonForm(data)
-
-    def is_valid(self) -> bool:
-        valid = self.figures.is_valid() & self.reason.is_valid()
-        if valid and not self.reason.cleaned_data["reason"]:
-            if any(entry.loaded and entry.changes_something for entry in self.entries()):
-                self.reason.add_error(
-                    "reason",
-                    _("Give a reason when you change or remove a figure that was entered."),
-                )
-                return False
-        return valid
-
-    def entries(self) -> list[FigureEntry]:
-        return [form.entry() for form in self.figures]
-
-    def says_what_it_showed(self) -> bool:
-        """Whether every row says what it was loaded with; a save must refuse the form as out
-        of date when one does not, never apply it over what is stored now."""
-        return all(form.says_what_it_showed() for form in self.figures)
-
-    def error_summary(self) -> list[tuple[str, str]]:
-        """(link target, message) for every error, in the order of the page."""
-        found = [("figures", str(error)) for error in self.figures.non_form_errors()]
-        for form in self.figures:
-            for name, errors in form.errors.items():
-                # Hidden and whole-row errors are shown beside the row's value.
-                field = name if name not in ("area", NON_FIELD_ERRORS, "loaded_value") else None
-                target = form[field or "value"].auto_id
-                label = form.fields[field].label if field else ""
-                prefix = f"{form.row_label}, {label}" if label else form.row_label
-                found += [(target, f"{prefix}: {error}") for error in errors]
-        for error in self.reason.errors.get("reason", []):
-            found.append((self.reason["reason"].auto_id, f"{self.reason['reason'].label}: {error}"))
-        return found
-
-
-class ReasonForm(AccessibleErrorsMixin, forms.Form):
-    reason = reason_field()
+        super().__init__(data, self.figures)
 
 
 class AssessmentForm(AccessibleErrorsMixin, forms.Form):

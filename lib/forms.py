@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.core import signing
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.validators import RegexValidator
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -119,6 +120,58 @@ def reason_field(**kwargs: Any) -> forms.CharField:
         ),
         **kwargs,
     )
+
+
+class ReasonForm(AccessibleErrorsMixin, forms.Form):
+    reason = reason_field()
+
+
+class RowsWithReason:
+    """Figures entered together, a form a row, and the reason for changing one that was
+    entered: an indicator's figures of a year, a delaftale's spending.
+
+    A row form carries what it was loaded with and gives `entry()` (with `loaded` and
+    `changes_something`), `says_what_it_showed()` and `row_label`. A subclass says which field
+    holds a row's figure (`value_field`: errors of hidden fields and of the whole row are shown
+    there) and what to say when a change to an entered figure has no reason (`reason_needed`).
+    """
+
+    value_field: str
+    reason_needed: Any
+
+    def __init__(self, data, rows: forms.BaseFormSet):
+        self.rows = rows
+        self.reason = ReasonForm(data)
+
+    def is_valid(self) -> bool:
+        valid = self.rows.is_valid() & self.reason.is_valid()
+        if valid and not self.reason.cleaned_data["reason"]:
+            if any(entry.loaded and entry.changes_something for entry in self.entries()):
+                self.reason.add_error("reason", self.reason_needed)
+                return False
+        return valid
+
+    def entries(self) -> list:
+        return [form.entry() for form in self.rows]
+
+    def says_what_it_showed(self) -> bool:
+        """Whether every row says what it was loaded with; a save must refuse the form as out
+        of date when one does not, never apply it over what is stored now."""
+        return all(form.says_what_it_showed() for form in self.rows)
+
+    def error_summary(self) -> list[tuple[str, str]]:
+        """(link target, message) for every error, in the order of the page."""
+        found = [(self.rows.prefix, str(error)) for error in self.rows.non_form_errors()]
+        for form in self.rows:
+            for name, errors in form.errors.items():
+                shown = name != NON_FIELD_ERRORS and not form.fields[name].widget.is_hidden
+                field = name if shown else self.value_field
+                target = form[field].auto_id
+                prefix = f"{form.row_label}, {form.fields[name].label}" if shown else form.row_label
+                found += [(target, f"{prefix}: {error}") for error in errors]
+        for error in self.reason.errors.get("reason", []):
+            found.append((self.reason["reason"].auto_id, f"{self.reason['reason'].label}: {error}"))
+        return found
 
 
 def sign_upload(data: Any, *, bound: dict, salt: str) -> str:
