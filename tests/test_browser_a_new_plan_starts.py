@@ -11,6 +11,7 @@ import re
 import pytest
 from django.core import mail
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 
 from activities.models import QuarterlyCount
 from agreements.models import FundingPeriod, Plan
@@ -80,7 +81,7 @@ def test_a_new_plan_starts_without_a_developer(
     # The secretariat accepts in a browser of its own and is logged in.
     secretariat = browser.new_context(locale="da-DK").new_page()
     accept(secretariat, live_server, invitation_path(invitation), "Sara")
-    assert secretariat.get_by_text("Logget ind som Sara").is_visible()
+    expect(secretariat.get_by_text("Logget ind som Sara")).to_be_visible()
 
     # It puts the plan in with the workbook: a preview first, then all of it at once.
     workbook = tmp_path / "nyby.xlsx"
@@ -131,7 +132,9 @@ def test_a_new_plan_starts_without_a_developer(
     for group in coordinator.get_by_role("radio", name="på rette spor").all():
         group.check()
     coordinator.get_by_role("button", name="Gem og indsend").click()
-    assert coordinator.get_by_text("1. kvartal 2021 er sendt til sekretariatet. Tak.").is_visible()
+    expect(
+        coordinator.get_by_text("1. kvartal 2021 er sendt til sekretariatet. Tak.")
+    ).to_be_visible()
     assert QuarterlyCount.objects.get(metric__activity__subagreement__plan=new).value == 25
 
     # The dashboard judges the new plan on what was reported.

@@ -2,6 +2,7 @@
 the board reads it against the budget: accessible, and usable on a phone."""
 
 import pytest
+from playwright.sync_api import expect
 
 from economy.models import Spending
 from tests.browser import DESKTOP, axe_violations, format_violations, log_in
@@ -47,7 +48,8 @@ def test_the_secretariat_enters_and_imports_spending_and_the_board_reads_it(
     check(page, problems, DESKTOP)
     page.get_by_label("Forbrugt beløb (kr.), 2019, Lokal medfinansiering").fill("")
     page.get_by_role("button", name="Gem beløbene").click()
-    assert "Forbruget er gemt." in page.locator("body").inner_text()
+    # The answer's page, waited for: the click only starts its loading.
+    expect(page.get_by_text("Forbruget er gemt.")).to_be_visible()
     assert Spending.objects.get().amount == 1_500_000
 
     page.goto(live_server.url + ECONOMY + "import/")
@@ -57,10 +59,10 @@ def test_the_secretariat_enters_and_imports_spending_and_the_board_reads_it(
     )
     page.get_by_label("Regneark (xlsx)").set_input_files(str(sheet))
     page.get_by_role("button", name="Vis, hvad importen vil gøre").click()
-    assert page.get_by_role("heading", name="Forhåndsvisning").is_visible()
+    expect(page.get_by_role("heading", name="Forhåndsvisning")).to_be_visible()
     check(page, problems, DESKTOP)
     page.get_by_role("button", name="Bekræft importen").click()
-    assert "Arket er importeret: 1 nye og 0 ændrede beløb." in page.locator("body").inner_text()
+    expect(page.get_by_text("Arket er importeret: 1 nye og 0 ændrede beløb.")).to_be_visible()
 
     page.get_by_role("button", name="Log ud").click()
     page.set_viewport_size(PHONE)
