@@ -15,8 +15,11 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Callable
+from typing import TypeVar
 
 from django.apps import apps
+from django.core.cache import cache
 from django.db import connections
 from django.db.backends.signals import connection_created
 
@@ -27,7 +30,13 @@ NOT_DATA = ("agreements.dataversion", "agreements.storeddocument")
 
 WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"([^"]+)"', re.IGNORECASE)
 
+# How long something made from the data is kept: a new version finds no entry long before
+# this, so it only bounds what an unused one takes up in the cache.
+KEPT_FOR = 24 * 60 * 60
+
 _tables: frozenset[str] | None = None
+
+T = TypeVar("T")
 
 
 def data_tables() -> frozenset[str]:
@@ -116,6 +125,20 @@ def current(using: str = "default") -> int | None:
         cursor.execute('SELECT "number" FROM "agreements_dataversion" WHERE "id" = 1')
         row = cursor.fetchone()
     return row[0] if row else None
+
+
+def kept(key: str, make: Callable[[], T]) -> T:
+    """`make()`, made once and served from the cache under `key` while the version stands.
+    `key` must name everything else the result depends on. One query (the version) when
+    kept; made afresh, and not kept, in a transaction that has written."""
+    version = current()
+    versioned = f"{version}:{key}"
+    if version is not None and (found := cache.get(versioned)) is not None:
+        return found
+    made = make()
+    if version is not None:
+        cache.set(versioned, made, KEPT_FOR)
+    return made
 
 
 def start_watching() -> None:

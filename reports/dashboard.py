@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.conf import settings
-from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -463,11 +462,6 @@ def delivery_figure(line: Delivery) -> dict:
     }
 
 
-# How long a rendered dashboard or status report is kept: a new data version finds no entry
-# long before this, so it only bounds what an unused one takes up in the cache.
-RENDERED_FOR = 24 * 60 * 60
-
-
 def rendered(
     plan: Plan,
     period: Period,
@@ -484,11 +478,9 @@ def rendered(
     knows today, the area, whether small counts are masked, and the language. One query
     (the version) when cached."""
     today = today or timezone.localdate()
-    version = data_version.current()
     key = ":".join(
         [
             "dashboard",
-            str(version),
             str(plan.pk),
             period.code,
             area.code if area else "",
@@ -497,23 +489,22 @@ def rendered(
             get_language() or "",
         ]
     )
-    if version is not None and (parts := cache.get(key)) is not None:
-        return parts
-    board = Dashboard.load(plan, period, area, mask=mask, today=today)
-    verdicts, overview, verdict_totals = board.overview()
-    context = {
-        "plan": plan,
-        "dashboard": board,
-        "verdicts": verdicts,
-        "overview": overview,
-        "verdict_totals": verdict_totals,
-        "statuses": list(PairStatus),
-        "last_quarter": board.horizon.last,
-    }
-    parts = (
-        render_to_string("reports/_dashboard_summary.html", context),
-        render_to_string("reports/_dashboard_details.html", context),
-    )
-    if version is not None:
-        cache.set(key, parts, RENDERED_FOR)
-    return parts
+
+    def render() -> tuple[str, str]:
+        board = Dashboard.load(plan, period, area, mask=mask, today=today)
+        verdicts, overview, verdict_totals = board.overview()
+        context = {
+            "plan": plan,
+            "dashboard": board,
+            "verdicts": verdicts,
+            "overview": overview,
+            "verdict_totals": verdict_totals,
+            "statuses": list(PairStatus),
+            "last_quarter": board.horizon.last,
+        }
+        return (
+            render_to_string("reports/_dashboard_summary.html", context),
+            render_to_string("reports/_dashboard_details.html", context),
+        )
+
+    return data_version.kept(key, render)

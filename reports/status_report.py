@@ -12,7 +12,6 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.core.cache import cache
 from django.utils import timezone
 
 from activities.completeness import CompletenessCell
@@ -27,7 +26,7 @@ from lib.pdf import html_to_pdf, render_html
 from lib.periods import HalfYear, Quarter
 from reports.models import GroupEvaluation, evaluating_groups
 
-from .dashboard import RENDERED_FOR, Dashboard, OffTrack, Period
+from .dashboard import Dashboard, OffTrack, Period
 
 
 @dataclass
@@ -229,11 +228,7 @@ def current_status_report_pdf(
     agreements.data_version; the report prints the day it is made). One query (the version)
     when cached."""
     today = today or timezone.localdate()
-    version = data_version.current()
-    key = f"status-report:{version}:{plan.pk}:{half_year.code}:{today.isoformat()}"
-    if version is not None and (data := cache.get(key)) is not None:
-        return data
-    data = status_report_pdf(StatusReport.load(plan, half_year, today=today))
-    if version is not None:
-        cache.set(key, data, RENDERED_FOR)
-    return data
+    return data_version.kept(
+        f"status-report:{plan.pk}:{half_year.code}:{today.isoformat()}",
+        lambda: status_report_pdf(StatusReport.load(plan, half_year, today=today)),
+    )
