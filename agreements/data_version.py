@@ -1,11 +1,11 @@
 """The data version: one number that changes in every transaction that writes the plans' data.
 
-What is costly to compute from the plans' data (the board's dashboard) is cached under the
-version it was computed at, and found again only while the version stands. The version is
-changed by watching the SQL itself rather than the code that writes: every INSERT, UPDATE and
-DELETE on a table of the plans' data, whether from a model's save, a queryset's update or
-delete, a bulk create, an import or the administration, changes it, in the same transaction
-and once per transaction. A new write path cannot forget to: it has no say.
+What is costly to compute from the plans' data (the board's dashboard, the status report) is
+cached under the version it was computed at (`kept`), and found again only while the version
+stands. The version is changed by watching the SQL itself rather than the code that writes:
+every INSERT, UPDATE and DELETE on a table of the plans' data, whether from a model's save, a
+queryset's update or delete, a bulk create, an import or the administration, changes it, in the
+same transaction and once per transaction. A new write path cannot forget to: it has no say.
 
 The plans' data is every table of the apps that hold it (`DATA_APPS`), history included,
 except the tables that are themselves derived from it (`NOT_DATA`).
