@@ -17,11 +17,10 @@ the criteria, `status_report_pdf` renders the PDF. It prints the median and slow
 each step and of the whole report, the pages, the size and the queries, and whether the aim is
 met: the whole report under 1 s (median).
 
-In the same run it makes the report as it was made before the charts were given to WeasyPrint
-as images with their labels drawn whole (lib/pdf.py, lib/svg_labels.py): inline SVG read by
-the HTML parser, each label laid out a letter at a time. And it asks for the report as the
-page does (`current_status_report_pdf`), once made and then kept in the cache until the data
-changes: the time of a request that finds it there.
+In the same run it lays out the same report with WeasyPrint, as the agreements are and as the
+report was until Typst laid it out (lib/typeset.py): `lib.pdf.html_to_pdf` on the same HTML.
+And it asks for the report as the page does (`current_status_report_pdf`), once made and then
+kept in the cache until the data changes: the time of a request that finds it there.
 
 With `--national` the plan is the first of the national dataset (`manage.py
 generate_national_dataset --plans N`, default 100), with its own demo figures, among all the
@@ -43,9 +42,7 @@ from django.db import connection, reset_queries
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from pypdf import PdfReader
-from weasyprint import CSS, HTML
 from weasyprint.text.ffi import harfbuzz_subset
-from weasyprint.urls import URLFetcher
 
 from activities.models import QuarterlyCount, QuarterReport
 from agreements.models import Plan
@@ -56,8 +53,7 @@ from bench.dataset import (
     throwaway_database,
 )
 from indicators.models import Measurement
-from lib import svg_labels
-from lib.pdf import _PDF_OPTIONS, _STATIC_DIR, _page_number_css, _stylesheet
+from lib.pdf import html_to_pdf
 from lib.periods import HalfYear
 from reports.status_report import (
     StatusReport,
@@ -70,20 +66,9 @@ HALF_YEAR = HalfYear(2019, 1)
 AIM = 1.0
 
 
-def status_report_pdf_before(report: StatusReport) -> bytes:
-    """The report made as before: its charts inline SVG, their labels a letter at a time."""
-    svg_labels.uninstall()
-    try:
-        html = HTML(
-            string=status_report_html(report),
-            base_url=str(_STATIC_DIR),
-            url_fetcher=URLFetcher(allowed_protocols={"file"}),
-        )
-        return html.write_pdf(
-            stylesheets=[_stylesheet(), CSS(string=_page_number_css())], **_PDF_OPTIONS
-        )
-    finally:
-        svg_labels.install()
+def status_report_pdf_weasyprint(report: StatusReport) -> bytes:
+    """The report laid out by WeasyPrint, as the agreements are."""
+    return html_to_pdf(status_report_html(report))
 
 
 def timed(step: Callable[[], object]) -> tuple[float, int, object]:
@@ -156,10 +141,10 @@ def run(options: argparse.Namespace, *, started: float, database: str) -> None:
     # As the view does: the report in the language of the page, Danish.
     with translation.override(settings.LANGUAGE_CODE):
         warm_up = make_report()
-        print(f"Warm-up report (fonts, stylesheet): {1000 * (warm_up[0] + warm_up[2]):.0f} ms")
+        print(f"Warm-up report (fonts, templates): {1000 * (warm_up[0] + warm_up[2]):.0f} ms")
         reports = [make_report() for _ in range(repeat)]
         loaded = StatusReport.load(plan, HALF_YEAR)
-        before = [timed(lambda: status_report_pdf_before(loaded)) for _ in range(repeat)]
+        weasyprint = [timed(lambda: status_report_pdf_weasyprint(loaded)) for _ in range(repeat)]
         current_status_report_pdf(plan, HALF_YEAR)
         kept = [timed(lambda: current_status_report_pdf(plan, HALF_YEAR)) for _ in range(repeat)]
 
@@ -169,14 +154,14 @@ def run(options: argparse.Namespace, *, started: float, database: str) -> None:
     data = pdfs[-1]
     pages = len(PdfReader(io.BytesIO(data)).pages)
     report("Load (StatusReport.load)", load_times, load_queries)
-    report("Render (status_report_pdf)", render_times, render_queries)
+    report("Render (Typst)", render_times, render_queries)
     report("Whole report", totals, queries, f", {pages} pages, {len(data) // 1024} KiB")
-    before_data = before[-1][2]
+    made = weasyprint[-1][2]
     report(
-        "Render as before",
-        [seconds for seconds, _queries, _data in before],
-        [queries for _seconds, queries, _data in before],
-        f", {len(PdfReader(io.BytesIO(before_data)).pages)} pages, {len(before_data) // 1024} KiB",
+        "Render with WeasyPrint",
+        [seconds for seconds, _queries, _data in weasyprint],
+        [queries for _seconds, queries, _data in weasyprint],
+        f", {len(PdfReader(io.BytesIO(made)).pages)} pages, {len(made) // 1024} KiB",
     )
     report(
         "Kept (from the cache)",

@@ -20,20 +20,15 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext
 from weasyprint import CSS, HTML
-from weasyprint.urls import URLFetcher, URLFetcherResponse
+from weasyprint.urls import URLFetcher
 
-from lib import svg_labels
-
-_LANGUAGE = "da"
+LANGUAGE = "da"
 _STATIC_DIR = Path(settings.BASE_DIR) / "static"
 _STYLESHEET = _STATIC_DIR / "css" / "pdf.css"
 
 # PDF/UA-1 makes WeasyPrint tag the document (a structure tree, MarkInfo, the title shown
 # instead of the file name) and declare the conformance in the XMP metadata.
 _PDF_OPTIONS = {"pdf_variant": "pdf/ua-1"}
-
-# The charts' labels are drawn a run at a time, not a letter at a time (lib/svg_labels.py).
-svg_labels.install()
 
 
 def pdf_response(data: bytes, filename: str) -> HttpResponse:
@@ -45,7 +40,7 @@ def pdf_response(data: bytes, filename: str) -> HttpResponse:
 
 def render_html(template_name: str, context: dict) -> str:
     """A document's HTML, always in Danish: the source of its PDF."""
-    with translation.override(_LANGUAGE):
+    with translation.override(LANGUAGE):
         return render_to_string(template_name, context)
 
 
@@ -54,57 +49,16 @@ def render_pdf(template_name: str, context: dict) -> bytes:
 
 
 def html_to_pdf(html: str) -> bytes:
-    with translation.override(_LANGUAGE):
+    with translation.override(LANGUAGE):
         page_numbers = CSS(string=_page_number_css())
-    html, charts = _charts_as_images(html)
-    document = HTML(string=html, base_url=str(_STATIC_DIR), url_fetcher=_Fetcher(charts))
+    document = HTML(
+        string=html,
+        base_url=str(_STATIC_DIR),
+        # Everything the documents use is on disk; a stored text can never make the server
+        # fetch a remote address (they are escaped anyway).
+        url_fetcher=URLFetcher(allowed_protocols={"file"}),
+    )
     return document.write_pdf(stylesheets=[_stylesheet(), page_numbers], **_PDF_OPTIONS)
-
-
-# The charts (reports/charts.py) are inline SVG in the documents' HTML, the same markup as on
-# the pages. WeasyPrint's HTML parser reads that markup a character at a time, a fifth of the
-# status report's making; given to WeasyPrint as images, the same markup is read by the XML
-# parser. The charts' SVG has no nested <svg>, and its <title> is escaped HTML, so it can
-# stand as the image's alternative text, which the tagged PDF gives its figure as before.
-_INLINE_SVG = re.compile(r"<svg\b[^>]*>.*?</svg>", re.DOTALL)
-_SVG_CLASS = re.compile(r'<svg\b[^>]*?\sclass="([^"]*)"')
-_SVG_TITLE = re.compile(r"<title\b[^>]*>(.*?)</title>", re.DOTALL)
-_CHART_SCHEME = "chart"
-
-
-def _charts_as_images(html: str) -> tuple[str, dict[str, bytes]]:
-    """The HTML with each inline SVG replaced by an image of it, and the images by name."""
-    charts: dict[str, bytes] = {}
-
-    def image(match: re.Match) -> str:
-        svg = match.group(0)
-        name = f"{_CHART_SCHEME}:{len(charts)}"
-        charts[name] = svg.encode()
-        css_class = _SVG_CLASS.match(svg)
-        title = _SVG_TITLE.search(svg)
-        return '<img src="{}" class="{}" alt="{}">'.format(
-            name,
-            css_class.group(1) if css_class else "",
-            title.group(1).replace('"', "&quot;") if title else "",
-        )
-
-    return _INLINE_SVG.sub(image, html), charts
-
-
-class _Fetcher(URLFetcher):
-    """Files on disk and the document's own charts, nothing else: a stored text can never make
-    the server fetch a remote address (they are escaped anyway)."""
-
-    def __init__(self, charts: dict[str, bytes]):
-        super().__init__(allowed_protocols={"file", _CHART_SCHEME})
-        self._charts = charts
-
-    def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
-        if url in self._charts:
-            return URLFetcherResponse(
-                url, self._charts[url], headers={"Content-Type": "image/svg+xml"}
-            )
-        return super().fetch(url, headers)
 
 
 @cache

@@ -10,10 +10,8 @@ from django.template.loader import render_to_string
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
-from weasyprint import HTML
-from weasyprint.svg import SVG as WeasyPrintSVG
 
-from lib.svg_labels import is_plain_label
+from lib import typeset
 from reports.charts import (
     AXIS_COLOUR,
     FONT_SIZE,
@@ -135,7 +133,7 @@ def test_targets_are_dashed_and_the_baseline_dotted_with_a_legend():
     assert {"Målt", "Udgangspunkt: 30,65 (2016)", "Mål: højst 20 i 2021"} <= set(texts(root))
 
 
-# Presentation attributes that an element takes from its parent, in browsers and in WeasyPrint.
+# Presentation attributes that an element takes from its parent.
 INHERITED = {
     "fill",
     "fill-opacity",
@@ -260,39 +258,6 @@ def test_the_shared_attributes_are_plain_inherited_svg_attributes():
             assert len(text) == 0  # no <tspan>
             assert not {"dx", "dy", "transform", "rotate", "textLength"} & set(text.attrib)
             assert {"x", "y"} <= set(text.attrib)
-
-
-def test_weasyprint_gives_each_element_the_same_attributes_and_draws_each_label_whole():
-    """WeasyPrint copies a parent's attributes onto its children instead of inheriting them:
-    it must end with what a browser inherits, and every label must stay plain enough to be
-    drawn as one run (lib/svg_labels.py)."""
-    for svg in [
-        crime_chart(so_far_years=frozenset({2020})),
-        delivery_bar(label="Aktive frivillige", value=60, target=50, chart_id="walks"),
-    ]:
-        root = parse(svg)
-        in_browser = [
-            {key: value for key, value in element.items() if key in INHERITED}
-            for tag in ("text", "circle", "rect", "path", "line")
-            for element in drawn(root, tag)
-        ]
-
-        def nodes(node):
-            for child in node:
-                yield child
-                if child.tag != "text":
-                    yield from nodes(child)
-
-        tree = WeasyPrintSVG(ET.fromstring(str(svg)), None, None).tree
-        found = list(nodes(tree))
-        in_weasyprint = [
-            {key: value for key, value in node.attrib.items() if key in INHERITED}
-            for tag in ("text", "circle", "rect", "path", "line")
-            for node in found
-            if node.tag == tag
-        ]
-        assert in_weasyprint == in_browser
-        assert all(is_plain_label(node) for node in found if node.tag == "text")
 
 
 def test_the_chart_stays_small():
@@ -459,14 +424,14 @@ def test_the_figure_shows_the_chart_and_its_table():
     assert "intet tal" in html
 
 
-def test_weasyprint_draws_the_chart_and_its_text():
+def test_the_status_reports_layout_draws_the_chart_and_its_text():
     svg = crime_chart()
     document = (
         '<!doctype html><html lang="da"><head><meta charset="utf-8"><title>Diagram</title>'
         f"</head><body>{svg}</body></html>"
     )
 
-    pdf = HTML(string=document).write_pdf()
+    pdf = typeset.html_to_pdf(document)
 
     text = " ".join(PdfReader(io.BytesIO(pdf)).pages[0].extract_text().split())
     for label in ["30,65", "28,1", "24,3", "2018", "2021", "intet tal", "Målt"]:
