@@ -1,10 +1,10 @@
 """The board's charts, drawn on the server as inline SVG.
 
 The dashboard page and the PDF status report show the same charts. Drawing them here, in
-Python, gives one drawing for both: no JavaScript in the page, and nothing WeasyPrint cannot
-lay out (it draws SVG itself, but runs no scripts and fetches nothing, so the SVG uses no fonts,
-images or stylesheets of its own). The output depends only on the input and the active
-language, so a test can find the very same SVG in a page and in the HTML behind a PDF.
+Python, gives one drawing for both: no JavaScript in the page, and nothing the PDF's layout
+cannot draw (Typst reads the SVG itself, but runs no scripts and fetches nothing, so the SVG
+uses no fonts, images or stylesheets of its own). The output depends only on the input and the
+active language, so a test can find the very same SVG in a page and in the HTML behind a PDF.
 
 Every text that comes from data is escaped (`format_html`). Figures are written the Danish way
 (`lib.numbers`), years as they are, never with a thousands separator. Colour is never
@@ -21,8 +21,7 @@ The markup is kept small, as the dashboard shows dozens of charts: what many ele
 (font size, text anchor, colours) is said once on a <g> around them, gridlines and tick marks
 are one path each. Only attributes that SVG inherits go on a <g>, and never the font size on
 the <svg> itself: there it would also change the `em` that the stylesheets size the chart in.
-WeasyPrint copies every attribute of a <g> onto its children (but x, y, transform, opacity and
-a few more), so a <g> holds only what suits all of its children.
+A <g> holds only what suits all of its children.
 """
 
 from __future__ import annotations
@@ -61,7 +60,7 @@ TARGET_DASHES = ("9 5", "14 4 3 4", "4 4")
 # by its font size, in em (520 / 15 and 400 / 14), so that its text is never larger than the
 # text around it: 9.5 pt in the PDF, where the chart is then about 115 mm wide. On a phone
 # 330 px wide the text is still about 9.5 px. The status report's PDF draws the same SVG
-# smaller, beside the criterion's text (static/css/pdf.css): about 73 mm, its text about 6 pt.
+# smaller, beside the criterion's text (lib/typeset.typ): about 73 mm, its text about 6 pt.
 CHART_WIDTH = 520
 CHART_HEIGHT = 310
 BAR_WIDTH = 400
@@ -433,7 +432,7 @@ def _group(attributes: dict[str, object], parts: list[SafeString]) -> list[SafeS
     """The parts in a <g> that gives them all `attributes`; nothing where there are no parts.
 
     Only for inherited presentation attributes (fill, stroke, stroke-width, font-size,
-    font-weight, text-anchor) that suit every part: WeasyPrint copies them onto each child."""
+    font-weight, text-anchor) that suit every part: each part inherits them."""
     if not parts:
         return []
     return [format_html("<g{}>{}</g>", _attributes(attributes), _join(parts))]
@@ -714,7 +713,7 @@ def _is_dip(by_year: dict, year: int) -> bool:
 
 def _value_label(x: float, y: float, text: str, *, below: bool) -> list[SafeString]:
     """A figure by its dot, on a pale backdrop so that it stays legible where it crosses a
-    line (WeasyPrint has no paint-order for a halo)."""
+    line."""
     baseline = y + 10 + FONT_SIZE * 0.8 if below else y - 10
     width = _text_width(text) * 0.9 + 4
     # Inside the measured points' <g> (`_measured`), which gives the text its colour, weight

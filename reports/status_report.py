@@ -217,8 +217,8 @@ def status_report_html(report: StatusReport) -> str:
 
 
 def status_report_pdf(report: StatusReport) -> bytes:
-    """The status report as a tagged A4 PDF, laid out by Typst: it is made afresh whenever the
-    data changes, and WeasyPrint took seconds for its 25 pages and 48 charts."""
+    """The status report as a tagged A4 PDF, laid out by Typst (lib/typeset.py): it is made
+    afresh whenever the data changes, and WeasyPrint took seconds for its pages and charts."""
     return html_to_pdf(status_report_html(report))
 
 
