@@ -18,7 +18,8 @@ each step and of the whole report, the pages, the size and the queries, and whet
 met: the whole report under 1 s (median).
 
 In the same run it lays out the same report with WeasyPrint, as the agreements are and as the
-report was until Typst laid it out (lib/typeset.py): `lib.pdf.html_to_pdf` on the same HTML.
+report was until Typst laid it out (lib/typeset.py): `lib.pdf.html_to_pdf` on the same HTML,
+with the agreements' stylesheet alone (the report's own print rules are in lib/typeset.typ).
 And it asks for the report as the page does (`current_status_report_pdf`), once made and then
 kept in the cache until the data changes: the time of a request that finds it there.
 
