@@ -160,8 +160,13 @@ class AreaWidget(PlanScopedWidget):
         return value.name if value else ""
 
 
+# How a cell lists housing areas, in every sheet: a semicolon, as Danish Excel separates a
+# list (the comma is the decimal sign), and a name may hold a comma.
+AREA_SEPARATOR = "; "
+
+
 class AreaListWidget(widgets.ManyToManyWidget):
-    """Housing areas of the row's plan, separated by semicolons."""
+    """Housing areas of the row's plan, by name, separated by semicolons."""
 
     def __init__(self, plan_widget: PlanScopedWidget, **kwargs):
         super().__init__(HousingArea, separator=";", field="name", **kwargs)
@@ -178,6 +183,9 @@ class AreaListWidget(widgets.ManyToManyWidget):
             )
             for name in names
         ]
+
+    def render(self, value, obj=None, **kwargs):
+        return AREA_SEPARATOR.join(area.name for area in value.all()) if value is not None else ""
 
 
 class PlainError(Error):

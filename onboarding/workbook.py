@@ -50,6 +50,7 @@ from agreements.models import (
     SubagreementParty,
     SubagreementTable,
 )
+from agreements.sheets import AREA_SEPARATOR
 from indicators.models import CriterionTarget, Indicator, SuccessCriterion
 from lib.sheets import fit_columns, sheet_title, workbook_bytes, write_text, write_value
 
@@ -81,7 +82,8 @@ class Column:
 
     `kind` is text, int, decimal, date, bool, choice, ref (another row, named as `ref` says),
     shared (a field of the shared row a reference names: an area's name), areas (housing
-    areas by code, comma-separated) or cells (the cells of a table row).
+    areas by code, separated by semicolons as in the administration's sheets) or cells (the
+    cells of a table row).
     """
 
     heading: str
@@ -463,7 +465,10 @@ SHEETS: tuple[Sheet, ...] = (
             Column("Note om succeskriterierne", "criteria_note"),
             Column("Ansvar og roller", "responsibility"),
             Column(
-                "Boligområder", "areas", "areas", help="Kode for hvert område, adskilt med komma"
+                "Boligområder",
+                "areas",
+                "areas",
+                help="Kode for hvert område, adskilt med semikolon",
             ),
             Column("Kommunen har ansvaret", "municipality_responsible", "bool"),
         ),
@@ -837,7 +842,7 @@ def cell_value(sheet: Sheet, column: Column, obj, *, labels: bool = True, areas=
         return getattr(getattr(obj, reference.field), column.field)
     if column.kind == "areas":
         chosen = obj.areas.all() if areas is None else areas
-        return ", ".join(sorted(area.code for area in chosen))
+        return AREA_SEPARATOR.join(sorted(area.code for area in chosen))
     value = getattr(obj, column.field)
     if column.kind == "choice" and labels:
         return choice_label(type(obj)._meta.get_field(column.field), value)

@@ -17,6 +17,7 @@ not exist is created; one that exists is never changed by a plan's workbook.
 from __future__ import annotations
 
 import datetime
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -317,7 +318,9 @@ class Importer:
         if column.kind == "choice":
             return self.choice(model_field, value)
         if column.kind == "areas":
-            return [code.strip() for code in str(value).split(",") if code.strip()]
+            # Semicolons, as the workbook writes them; a comma, as workbooks made before wrote
+            # them, is read too (a code, a slug, holds neither).
+            return [code.strip() for code in re.split(r"[;,]", str(value)) if code.strip()]
         return key_text(value)
 
     @staticmethod

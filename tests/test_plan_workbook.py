@@ -22,6 +22,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from activities.models import Activity, Metric, QuarterlyCount
+from activities.resources import ActivityResource
 from agreements import pdf
 from agreements.backup import delete_plan, is_history, plan_scope
 from agreements.models import HousingArea, Organisation, Plan
@@ -254,6 +255,33 @@ def test_a_change_is_previewed_with_its_cells_and_recorded_with_its_reason(plan,
     assert activity.name == "Tryghedsvandringer og naboskab"
     latest = activity.history.latest()
     assert (latest.history_change_reason, latest.history_user) == ("Nyt navn", secretariat)
+
+
+def test_housing_areas_are_separated_by_semicolons_in_every_sheet_and_old_commas_still_read(
+    plan, secretariat
+):
+    """A cell that lists housing areas separates them with semicolons, a list in Danish Excel:
+    the workbook names them by code, the administration's activity sheet by name. A workbook
+    made when the codes were separated by commas still reads."""
+    activity = Activity.objects.get(
+        subagreement__plan=plan, subagreement__focus_area__code="tryghed", position=1
+    )
+    areas = list(activity.areas.order_by("code"))
+    assert len(areas) > 1
+    book = workbook_of(export_workbook(plan))
+    row = find_row(book, "Aktiviteter", **{"Delaftale": "tryghed", "Nr.": 1})
+    assert cell(book, "Aktiviteter", "Boligområder", row).value == "; ".join(
+        area.code for area in areas
+    )
+    resource = ActivityResource()
+    sheet = resource.export(queryset=Activity.objects.filter(pk=activity.pk))
+    listed = sheet[0][sheet.headers.index(str(resource.fields["areas"].column_name))]
+    assert sorted(listed.split("; ")) == sorted(area.name for area in areas)
+
+    cell(book, "Aktiviteter", "Boligområder", row).value = ",".join(area.code for area in areas)
+    preview = import_workbook(saved(book), user=secretariat, plan=plan, dry_run=True)
+    assert preview.errors == []
+    assert not [r for r in preview.rows if r.action == "changed"]
 
 
 def test_a_row_left_out_is_removed_unless_reported_figures_hang_on_it(plan):
