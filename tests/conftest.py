@@ -10,7 +10,14 @@ after loading the plan is kept as a serialised copy and restored before each of 
 they run after every other test (pytest_collection_modifyitems below).
 """
 
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.db import connections
 
@@ -223,3 +230,52 @@ def page(browser, live_server):
     yield tab
     context.close()
     assert not refused, "The Content Security Policy refused:\n" + "\n".join(refused)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def each_pdf_laid_out_once():
+    """WeasyPrint takes a second or more for an agreement, and many tests print the same one
+    (the permission matrix, the stored documents, the inputs that must not fail): within a test
+    run, the same HTML with the same stylesheet is laid out once and its bytes given again.
+    A test that breaks the stylesheet (another path) is laid out afresh, and fails as it should.
+    """
+    from lib import pdf
+
+    laid_out = pdf.html_to_pdf
+    made: dict[tuple[str, str], bytes] = {}
+
+    def html_to_pdf(html: str) -> bytes:
+        key = (html, str(pdf._STYLESHEET))
+        if key not in made:
+            made[key] = laid_out(html)
+        return made[key]
+
+    patch = pytest.MonkeyPatch()
+    patch.setattr(pdf, "html_to_pdf", html_to_pdf)
+    yield
+    patch.undo()
+
+
+@pytest.fixture(scope="session")
+def collected_static(tmp_path_factory) -> Path:
+    """The static files collected as `make production` collects them (hashed names, each file
+    compressed), once for the production runs that serve them: compressing them all takes
+    half a minute."""
+    folder = tmp_path_factory.mktemp("static")
+    environment = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "helhedsplan.settings",
+        "DEBUG": "off",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "STATIC_ROOT": str(folder),
+    }
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
+        cwd=settings.BASE_DIR,
+        env=environment,
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    return folder

@@ -78,12 +78,11 @@ def start(environment: dict, port: int) -> subprocess.Popen:
 
 
 @pytest.fixture(scope="module")
-def servers(tmp_path_factory):
+def servers(tmp_path_factory, collected_static):
     if not redis_answers():
         if os.environ.get("REQUIRE_REDIS"):
             pytest.fail(f"No Redis answers at {REDIS_URL}, and REQUIRE_REDIS is set.")
         pytest.skip(f"No Redis answers at {REDIS_URL}.")
-    folder = tmp_path_factory.mktemp("two-servers")
     name = f"{settings.DATABASES['default']['NAME']}_two_servers"
     environment = {
         **os.environ,
@@ -93,13 +92,12 @@ def servers(tmp_path_factory):
         "ALLOWED_HOSTS": "127.0.0.1",
         "DATABASE_URL": recreate_postgresql_database(name),
         "CACHE_URL": f"{REDIS_URL}?KEY_PREFIX=two-servers-{secrets.token_hex(6)}",
-        "STATIC_ROOT": str(folder / "static"),
+        "STATIC_ROOT": str(collected_static),
         "WEB_CONCURRENCY": "2",
     }
     for command in (
         ["migrate", "--verbosity", "0"],
         ["load_plan", SLUG.replace("-", "_")],
-        ["collectstatic", "--noinput", "--verbosity", "0"],
         ["shell", "-c", CREATE_USER],
     ):
         subprocess.run(
