@@ -67,17 +67,18 @@ def _stylesheet() -> CSS:
     return CSS(filename=str(_STYLESHEET))
 
 
-def _page_number_css() -> str:
-    """The footer's "Side X af Y" as a CSS rule, in the active language.
+def page_of_pages() -> list[str]:
+    """The footer's "Side X af Y" in the active language, cut at its placeholders: text,
+    "page", text, "pages", text. The page numbers exist only while the pages are laid out, so
+    the layout puts the sentence together again around them."""
+    return re.split(r"%\((pages?)\)s", gettext("Page %(page)s of %(pages)s"))
 
-    The page numbers exist only while WeasyPrint lays out the pages, as counters, so the
-    translated sentence is cut at its placeholders and put together again around them.
-    """
-    sentence = gettext("Page %(page)s of %(pages)s")
-    pieces = re.split(r"%\((pages?)\)s", sentence)
+
+def _page_number_css() -> str:
+    """The footer's "Side X af Y" as a CSS rule, the page numbers as WeasyPrint's counters."""
     content = " ".join(
         f"counter({piece})" if index % 2 else _css_string(piece)
-        for index, piece in enumerate(pieces)
+        for index, piece in enumerate(page_of_pages())
         if piece or index % 2
     )
     return f"@page {{ @bottom-right {{ content: {content}; }} }}"
